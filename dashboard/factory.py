@@ -1,0 +1,42 @@
+"""Builds the Flask server and the Dash application (pages under ``dashboard/pages``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask import Flask, jsonify
+
+from queries.health import database_status
+from settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_server() -> Flask:
+    settings = get_settings()
+    server = Flask("petition_atlas")
+    server.config.update(SECRET_KEY=settings.secret_key)
+
+    @server.get("/healthz")
+    def healthz():
+        status = database_status()
+        return jsonify(status), (200 if status["database"] == "ok" else 503)
+
+    return server
+
+
+def create_dash(server: Flask | None = None) -> dash.Dash:
+    server = server or create_server()
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "dashboard" / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title="信访态势图 Petition Atlas",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.layout = dash.html.Div([dash.page_container])
+    return app

@@ -1,0 +1,332 @@
+"""Table definitions of the PostGIS store (SQLAlchemy Core).
+
+Alembic migrations under ``migrations/`` create these tables; the code reads them from here.
+Geometry is EPSG:4326. Codes are NBS statistical codes (6-digit county, 9-digit township,
+12-digit village). Personal data columns are the protected forms only (DESIGN §1.2).
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
+    MetaData, SmallInteger, String, Table, Text, UniqueConstraint, func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+NOW = func.now()
+
+# --- geography ---------------------------------------------------------------------------------
+
+admin_unit = Table(
+    "admin_unit", metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(10), nullable=False),  # prefecture | county | township | village
+    Column("parent_code", String(12), ForeignKey("admin_unit.code", ondelete="CASCADE")),
+    Column("county_code", String(6)),
+    Column("population", Integer),
+    Column("population_estimated", Boolean, nullable=False, server_default="true"),
+    Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
+    # A lighter copy for the browser; the full geometry is for point-in-polygon work.
+    Column("geom_simple", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
+    Column("is_synthetic", Boolean, nullable=False, server_default="false"),
+    Column("source", Text),
+    CheckConstraint("level in ('prefecture','county','township','village')", name="level"),
+    Index("ix_admin_unit_geom", "geom", postgresql_using="gist"),
+    Index("ix_admin_unit_parent", "parent_code"),
+    Index("ix_admin_unit_level", "level"),
+)
+
+project_zone = Table(
+    "project_zone", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text),
+    Column("zone_type", String(16), nullable=False),  # scenic | road | renewal
+    Column("phase", Text),
+    Column("county_code", String(6)),
+    Column("expropriation_start", Date),
+    Column("expropriation_end", Date),
+    Column("influence_m", Integer, nullable=False, server_default="1000"),
+    Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("is_synthetic", Boolean, nullable=False, server_default="true"),
+    Column("source", Text),
+    Index("ix_project_zone_geom", "geom", postgresql_using="gist"),
+)
+
+# --- matters and submissions -------------------------------------------------------------------
+
+matter = Table(
+    "matter", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("matter_no", String(64), nullable=False, unique=True),
+    Column("registered_on", Date, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("nature", String(16), nullable=False, server_default="claim"),
+    Column("route", String(16), nullable=False, server_default="ordinary"),
+    Column("county_code", String(6)),
+    Column("township_code", String(9)),
+    Column("village_code", String(12)),
+    Column("zone_code", String(32)),
+    Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
+    Column("responsible_unit", Text),
+    Column("forwarded_on", Date),
+    Column("accepted_on", Date),
+    Column("extension_days", SmallInteger, nullable=False, server_default="0"),
+    Column("answered_on", Date),
+    Column("satisfaction", String(24)),
+    Column("review_requested_on", Date),
+    Column("review_decided_on", Date),
+    Column("recheck_requested_on", Date),
+    Column("recheck_decided_on", Date),
+    Column("hearing_days", SmallInteger, nullable=False, server_default="0"),
+    Column("package_leader", Text),
+    Column("package_level", String(16)),
+    Column("backlog_flag", Boolean, nullable=False, server_default="false"),
+    # Due dates: computed by domain.clocks at import, stored (DESIGN §3).
+    Column("forward_due", Date),
+    Column("accept_due", Date),
+    Column("objection_due", Date),
+    Column("answer_due", Date),
+    Column("review_due", Date),
+    Column("recheck_due", Date),
+    # Protected personal data (DESIGN §1.2): encrypted text, masked display form, salted hash.
+    Column("summary_enc", Text),
+    Column("petitioner_name_enc", Text),
+    Column("petitioner_name_masked", Text),
+    Column("petitioner_id_hash", String(64)),
+    Column("petitioner_id_last4", String(4)),
+    Column("row_hash", String(32), nullable=False),  # content hash: re-import of the same row is a no-op
+    Column("import_run_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("extension_days between 0 and 30", name="extension"),
+    Index("ix_matter_geom", "geom", postgresql_using="gist"),
+    Index("ix_matter_township_registered", "township_code", "registered_on"),
+    Index("ix_matter_village", "village_code"),
+    Index("ix_matter_county_registered", "county_code", "registered_on"),
+    Index("ix_matter_zone", "zone_code"),
+    Index("ix_matter_registered", "registered_on"),
+    Index("ix_matter_category", "category"),
+    Index("ix_matter_answer_due", "answer_due"),
+    Index("ix_matter_responsible_unit", "responsible_unit"),
+)
+
+submission = Table(
+    "submission", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("submission_no", String(64), nullable=False, unique=True),
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="CASCADE"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("received_level", String(10), nullable=False, server_default="county"),
+    Column("persons", Integer, nullable=False, server_default="1"),
+    Column("irregular", Boolean, nullable=False, server_default="false"),
+    # Derived (DESIGN §3) from the matter's other submissions and its competent level.
+    Column("is_repeat", Boolean, nullable=False, server_default="false"),
+    Column("is_cross_level", Boolean, nullable=False, server_default="false"),
+    Column("row_hash", String(32), nullable=False),
+    Column("import_run_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("persons >= 1", name="persons"),
+    Index("ix_submission_matter_received", "matter_id", "received_on"),
+    Index("ix_submission_received", "received_on"),
+)
+
+matter_event = Table(
+    "matter_event", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="CASCADE"), nullable=False),
+    Column("event_on", Date, nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("detail", JSONB),
+    Column("actor", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Index("ix_matter_event_matter", "matter_id", "event_on"),
+)
+
+# --- accountability ----------------------------------------------------------------------------
+
+assignment = Table(  # 交办 / 销号
+    "assignment", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("assignment_no", String(64), nullable=False, unique=True),
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="SET NULL")),
+    Column("township_code", String(9)),
+    Column("assigned_unit", Text, nullable=False),
+    Column("assigned_by", Text),
+    Column("assigned_on", Date, nullable=False),
+    Column("feedback_due", Date, nullable=False),
+    Column("feedback_on", Date),
+    Column("closed_on", Date),
+    Column("close_note", Text),
+    Index("ix_assignment_due", "feedback_due"),
+    Index("ix_assignment_township", "township_code"),
+)
+
+package_assignment = Table(  # 包案: leader owning a matter
+    "package_assignment", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="CASCADE"), nullable=False),
+    Column("leader_name", Text, nullable=False),
+    Column("leader_title", Text),
+    Column("level", String(16), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date),
+    Column("progress", Text),
+    Column("resolved_on", Date),
+    Index("ix_package_assignment_matter", "matter_id"),
+)
+
+leader_reception = Table(  # 四访一包
+    "leader_reception", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("leader_name", Text, nullable=False),
+    Column("leader_title", Text),
+    Column("kind", String(24), nullable=False),  # fixed_point|appointment|thematic|down_with_cases|package
+    Column("held_on", Date, nullable=False),
+    Column("unit_code", String(12)),
+    Column("matters_received", Integer, nullable=False, server_default="0"),
+    Column("matters_resolved", Integer, nullable=False, server_default="0"),
+    Column("note", Text),
+    Index("ix_leader_reception_held", "held_on"),
+)
+
+# --- stability ---------------------------------------------------------------------------------
+
+unstable_factor = Table(  # 不稳定因素台账: disputes, never people
+    "unstable_factor", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("ledger_no", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("category", String(32)),
+    Column("township_code", String(9)),
+    Column("zone_code", String(32)),
+    Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
+    Column("people_involved", Integer, nullable=False, server_default="0"),
+    Column("risk_level", String(8), nullable=False),  # high | medium | low
+    Column("responsible_unit", Text),
+    Column("responsible_leader", Text),
+    Column("measures", Text),
+    Column("opened_on", Date, nullable=False),
+    Column("resolve_by", Date),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("closed_on", Date),
+    Index("ix_unstable_factor_geom", "geom", postgresql_using="gist"),
+    Index("ix_unstable_factor_township", "township_code"),
+)
+
+sensitive_period = Table(
+    "sensitive_period", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("level", String(16), nullable=False),  # national | provincial | city | local
+    Column("scope_code", String(12)),  # null: the whole region
+    CheckConstraint("ends_on >= starts_on", name="dates"),
+)
+
+reporting_unit = Table(  # units that file daily reports and keep duty rosters
+    "reporting_unit", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # township | department
+    Column("county_code", String(6)),
+    Column("township_code", String(9)),
+)
+
+daily_report = Table(  # 零报告
+    "daily_report", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("reporting_unit.code"), nullable=False),
+    Column("report_date", Date, nullable=False),
+    Column("filed_at", DateTime(timezone=True), nullable=False),
+    Column("incidents", Integer, nullable=False, server_default="0"),
+    Column("note", Text),
+    UniqueConstraint("unit_code", "report_date"),
+)
+
+duty_roster = Table(
+    "duty_roster", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("reporting_unit.code"), nullable=False),
+    Column("duty_date", Date, nullable=False),
+    Column("shift", String(16), nullable=False, server_default="day"),
+    Column("officer_name", Text, nullable=False),  # staff on duty, not petitioners
+    Column("leader_name", Text),
+    Column("phone", Text),
+    UniqueConstraint("unit_code", "duty_date", "shift"),
+)
+
+# --- users, access, audit ----------------------------------------------------------------------
+
+app_user = Table(
+    "app_user", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # admin | leader | officer | auditor
+    Column("display_name", Text),
+    Column("lang", String(2), nullable=False, server_default="zh"),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_login_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("role in ('admin','leader','officer','auditor')", name="role"),
+)
+
+user_scope = Table(
+    "user_scope", metadata,
+    Column("user_id", BigInteger, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_code", String(32), primary_key=True),  # admin unit code or reporting unit code
+)
+
+wall_token = Table(
+    "wall_token", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope_code", String(12)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_seen_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("username", Text),
+    Column("role", String(16)),
+    Column("remote_addr", Text),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("detail", JSONB),
+    Index("ix_audit_log_at", "at"),
+)
+
+import_run = Table(
+    "import_run", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("inserted", Integer, nullable=False, server_default="0"),
+    Column("updated", Integer, nullable=False, server_default="0"),
+    Column("unchanged", Integer, nullable=False, server_default="0"),
+    Column("rejected", Integer, nullable=False, server_default="0"),
+    Column("username", Text),
+)
