@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cli import data
+from cli import accounts, data, geography, imports
 
 
 def register_commands(server: Flask) -> None:
-    for command in data.COMMANDS:
-        server.cli.add_command(command)
+    for module in (data, geography, imports, accounts):
+        for command in module.COMMANDS:
+            server.cli.add_command(command)

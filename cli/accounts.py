@@ -1,0 +1,3 @@
+"""Commands: accounts (see DESIGN §9)."""
+
+COMMANDS: list = []

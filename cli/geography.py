@@ -1,0 +1,3 @@
+"""Commands: geography (see DESIGN §9)."""
+
+COMMANDS: list = []

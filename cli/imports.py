@@ -1,0 +1,3 @@
+"""Commands: imports (see DESIGN §9)."""
+
+COMMANDS: list = []
