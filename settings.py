@@ -20,6 +20,8 @@ class Settings(BaseSettings):
         "postgresql+psycopg2://postgres@127.0.0.1:5432/petition_atlas",
         description="SQLAlchemy URL of the PostGIS database the application reads.",
     )
+    admin_database_url: str | None = Field(
+        None, description="Owner URL for migrations and data loading; default: DATABASE_URL.")
     secret_key: str = Field("dev-only-change-me", description="Flask session signing key.")
     # Key for the protected personal-data columns (summary, petitioner name). Keep it apart
     # from the database; rotating it needs a re-encryption run.

@@ -14,9 +14,8 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 import chinese_calendar
+import numpy as np
 
 _FIRST = dt.date(2000, 1, 1)
 _LAST = dt.date(2040, 12, 31)

@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
-    MetaData, SmallInteger, String, Table, Text, UniqueConstraint, func,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -105,7 +119,8 @@ matter = Table(
     Column("petitioner_name_masked", Text),
     Column("petitioner_id_hash", String(64)),
     Column("petitioner_id_last4", String(4)),
-    Column("row_hash", String(32), nullable=False),  # content hash: re-import of the same row is a no-op
+    # Content hash: re-importing an unchanged row is a no-op.
+    Column("row_hash", String(32), nullable=False),
     Column("import_run_id", BigInteger),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
@@ -192,7 +207,8 @@ leader_reception = Table(  # 四访一包
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("leader_name", Text, nullable=False),
     Column("leader_title", Text),
-    Column("kind", String(24), nullable=False),  # fixed_point|appointment|thematic|down_with_cases|package
+    # fixed_point, appointment, thematic, down_with_cases, package (四访一包)
+    Column("kind", String(24), nullable=False),
     Column("held_on", Date, nullable=False),
     Column("unit_code", String(12)),
     Column("matters_received", Integer, nullable=False, server_default="0"),
