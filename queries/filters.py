@@ -1,0 +1,126 @@
+"""Turning a scope and the page filters into bound SQL conditions on matters.
+
+Every read in ``queries/`` passes through :func:`matter_conditions`, so the jurisdiction is
+applied in one place (PostgreSQL row-level security is the second wall behind it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from domain.codes import is_area_code, is_region_code
+from domain.enums import CATEGORIES, CHANNELS, ROUTES
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed date range ``[start, end]``."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("period end before start / 结束日期早于开始日期")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        start = dt.date(year, month, 1)
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return cls(start, nxt - dt.timedelta(days=1))
+
+    @classmethod
+    def parse_month(cls, text: str) -> Period:
+        """``YYYY-MM`` → that calendar month."""
+        try:
+            year, month = (int(x) for x in text.split("-"))
+            return cls.month(year, month)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"month must be YYYY-MM, got {text!r}") from exc
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (a month before a month)."""
+        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
+            prev_end = self.start - dt.timedelta(days=1)
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            y, m = prev_end.year, prev_end.month - months + 1
+            while m <= 0:
+                y, m = y - 1, m + 12
+            return Period(dt.date(y, m, 1), prev_end)
+        length = self.end - self.start
+        return Period(self.start - length - dt.timedelta(days=1), self.start - dt.timedelta(days=1))
+
+    def year_before(self) -> Period:
+        """The same dates one year earlier (29 Feb → 28 Feb)."""
+        def back(d: dt.date) -> dt.date:
+            try:
+                return d.replace(year=d.year - 1)
+            except ValueError:
+                return d.replace(year=d.year - 1, day=28)
+        end = back(self.end)
+        if (self.end + dt.timedelta(days=1)).day == 1:  # a month end stays a month end
+            end = Period.month(end.year, end.month).end
+        return Period(back(self.start), end)
+
+
+@dataclass(frozen=True)
+class MatterFilter:
+    """What a page or command narrows matters to, inside the user's scope."""
+
+    unit: str | None = None  # a county, township or village code
+    zone: str | None = None
+    categories: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    channels: tuple[str, ...] = field(default=())  # matters with a submission on a channel
+
+    def __post_init__(self):
+        for name, allowed, values in (("category", CATEGORIES, self.categories),
+                                      ("route", ROUTES, self.routes),
+                                      ("channel", CHANNELS, self.channels)):
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise ValueError(f"unknown {name}: {bad[0]!r}")
+        if self.unit is not None and not is_area_code(self.unit):
+            raise ValueError(f"unit code must be 6, 9 or 12 digits, got {self.unit!r}")
+
+
+def unit_condition(code: str, alias: str = "m") -> str:
+    """SQL condition selecting matters inside the admin unit ``code`` (bound as ``:unit``)."""
+    column = {6: "county_code", 9: "township_code", 12: "village_code"}[len(code)]
+    if is_region_code(code):
+        return "TRUE"  # the prefecture: every matter of the region
+    return f"{alias}.{column} = :unit"
+
+
+def scope_condition(scope, alias: str = "m") -> tuple[str, dict]:
+    """SQL condition and parameters restricting matters to ``scope``."""
+    if scope.is_region:
+        return "TRUE", {}
+    return (f"({alias}.county_code = ANY(:scope_units) OR {alias}.township_code = ANY(:scope_units)"
+            f" OR {alias}.responsible_unit = ANY(:scope_departments))",
+            {"scope_units": list(scope.units), "scope_departments": list(scope.departments)})
+
+
+def matter_conditions(scope, flt: MatterFilter | None = None, alias: str = "m") -> tuple[str, dict]:
+    """The WHERE clause (without ``WHERE``) and bound parameters for scope plus filter."""
+    flt = flt or MatterFilter()
+    clause, params = scope_condition(scope, alias)
+    parts = [clause]
+    if flt.unit:
+        parts.append(unit_condition(flt.unit, alias))
+        params["unit"] = flt.unit
+    if flt.zone:
+        parts.append(f"{alias}.zone_code = :zone")
+        params["zone"] = flt.zone
+    if flt.categories:
+        parts.append(f"{alias}.category = ANY(:categories)")
+        params["categories"] = list(flt.categories)
+    if flt.routes:
+        parts.append(f"{alias}.route = ANY(:routes)")
+        params["routes"] = list(flt.routes)
+    if flt.channels:
+        parts.append(f"EXISTS (SELECT 1 FROM submission fs WHERE fs.matter_id = {alias}.id"
+                     " AND fs.channel = ANY(:channels))")
+        params["channels"] = list(flt.channels)
+    return " AND ".join(parts), params

@@ -1,0 +1,179 @@
+"""The KPIs of DESIGN §4 for a period, a scope and an as-of date.
+
+One function computes them; the ``kpi`` command, the KPI cards and the briefing all call it,
+so a number shown in two places is the same number. Clock predicates are generated from
+``domain.clocks.DUTY_CLOCKS``, the one definition of which column completes which clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from domain.clocks import DUTY_CLOCKS, ClockRules
+from queries.db import scoped
+from queries.filters import MatterFilter, Period, matter_conditions
+
+EVALUATED = ("satisfied", "basically_satisfied", "dissatisfied")
+UPPER_LEVELS = ("city", "province", "national")
+
+KPI_KEYS = (
+    "timely_forward_rate", "timely_accept_rate", "on_time_answer_rate", "participation_rate",
+    "satisfaction_rate", "repeat_rate", "cross_level_rate", "online_share", "collective_visits",
+    "collective_persons", "overdue_open", "backlog_open", "backlog_resolution_rate",
+    "package_gaps",
+)
+
+
+def overdue_predicate(alias: str = "m", day: str = ":d") -> str:
+    """SQL: the matter has a duty clock overdue on ``day`` (due before it, not done by it)."""
+    return "(" + " OR ".join(
+        f"({alias}.{c.due_column} < {day} AND ({alias}.{c.done_column} IS NULL"
+        f" OR {alias}.{c.done_column} > {day}))" for c in DUTY_CLOCKS) + ")"
+
+
+def backlog_intervals_sql(alias: str = "sm") -> str:
+    """SQL (a UNION) of the day intervals ``[s, e)`` during which a matter is in backlog.
+
+    A matter is in backlog on day D (DESIGN §3) when one of its clocks is not completed by D
+    and more than ``:backlog_days`` days past due — interval [due + days + 1, done) —; or when
+    it was answered and received ``:backlog_subs`` submissions after the answer date, from the
+    day of that submission on; or when a higher level flagged it. ``e`` NULL means still open.
+    Reads the CTE ``alias`` of scoped matters.
+    """
+    clock_parts = [
+        f"SELECT id AS matter_id, {c.due_column} + :backlog_days + 1 AS s, {c.done_column} AS e "
+        f"FROM {alias} WHERE {c.due_column} IS NOT NULL AND ({c.done_column} IS NULL "
+        f"OR {c.done_column} > {c.due_column} + :backlog_days + 1)"
+        for c in DUTY_CLOCKS
+    ]
+    after_answer = (
+        "SELECT matter_id, received_on AS s, NULL::date AS e FROM ("
+        " SELECT sub.matter_id, sub.received_on, row_number() OVER ("
+        "  PARTITION BY sub.matter_id ORDER BY sub.received_on, sub.submission_no) AS n"
+        f" FROM submission sub JOIN {alias} a ON a.id = sub.matter_id"
+        " WHERE a.answered_on IS NOT NULL AND sub.received_on > a.answered_on) k"
+        " WHERE k.n = :backlog_subs"
+    )
+    flagged = f"SELECT id, registered_on, NULL::date FROM {alias} WHERE backlog_flag"
+    return "\nUNION ALL\n".join([*clock_parts, after_answer, flagged])
+
+
+@dataclass(frozen=True)
+class KpiRequest:
+    period: Period
+    as_of: dt.date
+    flt: MatterFilter = MatterFilter()
+
+    @property
+    def day(self) -> dt.date:
+        """D: the last day of the period, or the as-of date if earlier."""
+        return min(self.period.end, self.as_of)
+
+
+def _rate(num: int, den: int) -> float | None:
+    return None if not den else num / den
+
+
+def compute_kpis(scope, period: Period, as_of: dt.date, flt: MatterFilter | None = None,
+                 rules: ClockRules = ClockRules()) -> dict:
+    """Every KPI of DESIGN §4 for ``period`` in ``scope`` (narrowed by ``flt``) as of ``as_of``.
+
+    Rates are fractions (0–1) or None when the denominator is empty; counts are integers.
+    The result also carries ``counts``: the numerators and denominators behind each rate.
+    """
+    req = KpiRequest(period, as_of, flt or MatterFilter())
+    where, params = matter_conditions(scope, req.flt, alias="m")
+    d = req.day
+    params.update(
+        ps=period.start, pe=min(period.end, as_of), d=d, asof=as_of,
+        start_prev=period.start - dt.timedelta(days=1), window_start=d - dt.timedelta(days=365),
+        backlog_days=rules.backlog_days_past_due,
+        backlog_subs=rules.backlog_submissions_after_answer,
+        package_n=rules.package_submissions_threshold,
+        evaluated=list(EVALUATED), upper=list(UPPER_LEVELS),
+    )
+    matters_sql = f"""
+    WITH sm AS (SELECT * FROM matter m WHERE {where})
+    SELECT
+      count(*) FILTER (WHERE forward_due BETWEEN :ps AND :pe) AS fwd_n,
+      count(*) FILTER (WHERE forward_due BETWEEN :ps AND :pe AND forwarded_on <= forward_due)
+        AS fwd_ok,
+      count(*) FILTER (WHERE accept_due BETWEEN :ps AND :pe) AS acc_n,
+      count(*) FILTER (WHERE accept_due BETWEEN :ps AND :pe AND accepted_on <= accept_due)
+        AS acc_ok,
+      count(*) FILTER (WHERE route = 'ordinary' AND answer_due BETWEEN :ps AND :pe) AS ans_n,
+      count(*) FILTER (WHERE route = 'ordinary' AND answer_due BETWEEN :ps AND :pe
+                       AND answered_on <= answer_due) AS ans_ok,
+      count(*) FILTER (WHERE answered_on BETWEEN :ps AND :pe) AS answered,
+      count(*) FILTER (WHERE answered_on BETWEEN :ps AND :pe
+                       AND satisfaction = ANY(:evaluated)) AS evaluated,
+      count(*) FILTER (WHERE answered_on BETWEEN :ps AND :pe
+                       AND satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
+      count(*) FILTER (WHERE {overdue_predicate('sm')}) AS overdue_open
+    FROM sm
+    """
+    submissions_sql = f"""
+    SELECT count(*) AS subs,
+           count(*) FILTER (WHERE s.is_repeat) AS repeats,
+           count(*) FILTER (WHERE s.channel = 'online') AS online,
+           count(*) FILTER (WHERE s.channel = 'visit') AS visits,
+           count(*) FILTER (WHERE s.channel = 'visit' AND s.is_cross_level) AS cross_visits,
+           count(*) FILTER (WHERE s.channel = 'visit' AND s.persons >= 5) AS collective_visits,
+           coalesce(sum(s.persons) FILTER (WHERE s.channel = 'visit' AND s.persons >= 5), 0)
+             AS collective_persons
+    FROM submission s JOIN matter m ON m.id = s.matter_id
+    WHERE s.received_on BETWEEN :ps AND :pe AND {where}
+    """
+    backlog_sql = f"""
+    WITH sm AS (SELECT * FROM matter m WHERE {where}),
+    iv AS ({backlog_intervals_sql('sm')}),
+    per AS (
+      SELECT matter_id,
+             bool_or(s <= :start_prev AND (e IS NULL OR e > :start_prev)) AS at_start,
+             bool_or(s <= :d AND (e IS NULL OR e > :d)) AS at_end,
+             bool_or(s <= :d AND (e IS NULL OR e > :ps)) AS during
+      FROM iv GROUP BY matter_id),
+    upper AS (
+      SELECT sub.matter_id FROM submission sub JOIN sm ON sm.id = sub.matter_id
+      WHERE sub.received_level = ANY(:upper)
+        AND sub.received_on > :window_start AND sub.received_on <= :d
+      GROUP BY sub.matter_id HAVING count(*) > :package_n),
+    need AS (SELECT matter_id FROM per WHERE at_end UNION SELECT matter_id FROM upper)
+    SELECT
+      (SELECT count(*) FROM per WHERE at_end) AS backlog_open,
+      (SELECT count(*) FROM per WHERE at_start) AS backlog_start,
+      (SELECT count(*) FROM per WHERE NOT at_start AND during) AS backlog_new,
+      (SELECT count(*) FROM per WHERE (at_start OR during) AND NOT at_end) AS backlog_resolved,
+      (SELECT count(*) FROM need n JOIN sm ON sm.id = n.matter_id
+        WHERE NOT (sm.package_level = 'county' AND sm.package_leader IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM package_assignment p
+                          WHERE p.matter_id = sm.id AND p.level = 'county' AND p.since <= :d
+                            AND (p.until IS NULL OR p.until > :d))) AS package_gaps
+    """
+    with scoped(scope) as conn:
+        mat = conn.execute(text(matters_sql), params).mappings().one()
+        sub = conn.execute(text(submissions_sql), params).mappings().one()
+        blg = conn.execute(text(backlog_sql), params).mappings().one()
+
+    counts = {**mat, **sub, **blg}
+    return {
+        "timely_forward_rate": _rate(mat["fwd_ok"], mat["fwd_n"]),
+        "timely_accept_rate": _rate(mat["acc_ok"], mat["acc_n"]),
+        "on_time_answer_rate": _rate(mat["ans_ok"], mat["ans_n"]),
+        "participation_rate": _rate(mat["evaluated"], mat["answered"]),
+        "satisfaction_rate": _rate(mat["satisfied"], mat["evaluated"]),
+        "repeat_rate": _rate(sub["repeats"], sub["subs"]),
+        "cross_level_rate": _rate(sub["cross_visits"], sub["visits"]),
+        "online_share": _rate(sub["online"], sub["subs"]),
+        "collective_visits": int(sub["collective_visits"]),
+        "collective_persons": int(sub["collective_persons"]),
+        "overdue_open": int(mat["overdue_open"]),
+        "backlog_open": int(blg["backlog_open"]),
+        "backlog_resolution_rate": _rate(blg["backlog_resolved"],
+                                         blg["backlog_start"] + blg["backlog_new"]),
+        "package_gaps": int(blg["package_gaps"]),
+        "counts": {k: int(v) for k, v in counts.items()},
+    }
