@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clocks import ClockRules
@@ -17,11 +17,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        "postgresql+psycopg2://postgres@127.0.0.1:5432/petition_atlas",
-        description="SQLAlchemy URL of the PostGIS database the application reads.",
+        "postgresql+psycopg2://atlas_app@127.0.0.1:5432/petition_atlas",
+        description="SQLAlchemy URL the web application uses: the unprivileged role "
+                    "(app_db_role) that row-level security applies to.",
     )
     admin_database_url: str | None = Field(
-        None, description="Owner URL for migrations and data loading; default: DATABASE_URL.")
+        None,
+        description="URL of the role owning the tables (migrations, imports, user commands). "
+                    "Default: database_url with user postgres.",
+    )
+    app_db_role: str = Field(
+        "atlas_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL role of the web application, subject to row-level security.",
+    )
     secret_key: str = Field("dev-only-change-me", description="Flask session signing key.")
     # Key for the protected personal-data columns (summary, petitioner name). Keep it apart
     # from the database; rotating it needs a re-encryption run.
@@ -39,6 +47,21 @@ class Settings(BaseSettings):
     daily_report_cutoff: str = "17:00"
     timezone: str = "Asia/Shanghai"
     session_minutes: int = 30
+    # Login throttling (issue 4): the (n+1)-th failure in a row is refused until the cool-down ends.
+    login_max_failures: int = 10
+    login_lockout_minutes: int = 15
+    session_cookie_secure: bool = Field(False, description="Set behind TLS.")
+    public_url: str = Field("http://127.0.0.1:8050", description="Base URL printed by wall-token.")
+    log_dir: str = "var/log"
+
+    @model_validator(mode="after")
+    def _default_admin_url(self) -> Settings:
+        if not self.admin_database_url:
+            from sqlalchemy.engine import make_url
+
+            url = make_url(self.database_url)._replace(username="postgres", password=None)
+            self.admin_database_url = url.render_as_string(hide_password=False)
+        return self
 
     def clock_rules(self) -> ClockRules:
         return ClockRules(day_rule=self.clock_day_rule, due_soon_days=self.due_soon_days,

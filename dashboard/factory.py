@@ -7,6 +7,7 @@ from pathlib import Path
 import dash
 from flask import Flask, jsonify
 
+from dashboard.auth import init_auth, register_dash
 from queries.health import database_status
 from settings import get_settings
 
@@ -23,6 +24,7 @@ def create_server() -> Flask:
         status = database_status()
         return jsonify(status), (200 if status["database"] == "ok" else 503)
 
+    init_auth(server)  # guard every route before Dash registers its own
     return server
 
 
@@ -39,4 +41,5 @@ def create_dash(server: Flask | None = None) -> dash.Dash:
         serve_locally=True,
     )
     app.layout = dash.html.Div([dash.page_container])
+    register_dash(server, app)
     return app

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 from queries.schema import metadata
 from settings import get_settings
 
-url = context.get_x_argument(as_dictionary=True).get("url") or get_settings().database_url
+url = context.get_x_argument(as_dictionary=True).get("url") or get_settings().admin_database_url
 
 
 def run_migrations_online() -> None:

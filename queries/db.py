@@ -5,10 +5,12 @@ Created lazily so that a gunicorn fork never shares pooled connections between w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
 
 from settings import get_settings
 
@@ -26,3 +28,45 @@ def get_engine(url: str | None = None) -> Engine:
             cur.execute("SET jit = off")
 
     return engine
+
+
+def admin_engine() -> Engine:
+    """The engine of the owner role (``ADMIN_DATABASE_URL``): migrations, imports, CLI writes.
+
+    Never used by the web application's request path.
+    """
+    return get_engine(get_settings().admin_database_url)
+
+
+@contextmanager
+def app_connection(url: str | None = None) -> Iterator[Connection]:
+    """A connection in a transaction acting as the application role (``settings.app_db_role``).
+
+    ``SET LOCAL ROLE`` makes row-level security and the role's grants apply even when the
+    connection was opened as a more privileged user (a development setup, the tests); when
+    the application already connects as that role it changes nothing. No scope is set: the
+    matter tables show no rows on it. Use :func:`scoped` for reads of jurisdictional data.
+    """
+    with get_engine(url).begin() as conn:
+        conn.execute(text("SELECT set_config('role', :role, true)"),
+                     {"role": get_settings().app_db_role})
+        yield conn
+
+
+@contextmanager
+def scoped(scope, url: str | None = None) -> Iterator[Connection]:
+    """A connection in a transaction on which PostgreSQL row-level security sees ``scope``.
+
+    ``atlas.units`` and ``atlas.departments`` are set transaction-locally with bound
+    parameters, so they vanish at commit/rollback and never leak to the next user of a pooled
+    connection. Every read function in ``queries/`` does ``with scoped(scope) as conn:``.
+    """
+    from queries.scope import Scope
+
+    if not isinstance(scope, Scope):
+        raise TypeError("scoped() needs a queries.scope.Scope")
+    with app_connection(url) as conn:
+        conn.execute(text("SELECT set_config('atlas.units', :u, true),"
+                          " set_config('atlas.departments', :d, true)"),
+                     {"u": scope.sql_units(), "d": scope.sql_departments()})
+        yield conn

@@ -1,0 +1,133 @@
+"""The audit log: who did what, when, from where (DESIGN §1.2, issue 4).
+
+Append-only: the application role may only INSERT (and a trigger refuses UPDATE, DELETE and
+TRUNCATE for everyone). Details never carry passwords, tokens or personal data: :func:`clean`
+drops such keys and masks ID numbers before a row is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from queries.db import app_connection
+
+ACTIONS = (
+    "login_success", "login_failure", "login_throttled", "logout", "session_expired",
+    "wall_login", "wall_refused", "wall_token_create", "wall_token_revoke",
+    "user_create", "user_update", "role_change", "user_unlock",
+    "reveal", "reveal_refused", "export", "access_denied",
+)
+VIEWER_ROLES = ("auditor", "admin")
+
+# 18-digit resident ID (last character may be X), not inside a longer run of digits.
+ID_NUMBER_RE = re.compile(r"(?<![0-9])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# key=value, "key": "value" and 信访人：value forms of a named personal field.
+_FIELD_NAMES = (r"petitioner_name|petitioner_id|petitioner|id_number|id_no|身份证号?|信访人"
+                r"|姓名|password|passwd|token")
+PERSONAL_FIELD_RE = re.compile(
+    r"""(?P<key>["']?(?:""" + _FIELD_NAMES + r""")["']?\s*[:=：]\s*)"""
+    r"""(?!\[redacted\])(?P<val>"[^"]*"|'[^']*'|[^\s,;&}\)\]，；。、）】]+)""", re.IGNORECASE)
+_SECRET_KEY_RE = re.compile(r"password|passwd|secret|token|petitioner|id_number|身份证|姓名",
+                            re.IGNORECASE)
+
+
+def redact(message: str) -> str:
+    """``message`` with ID numbers masked (``4306**********1234``) and named fields removed."""
+    message = ID_NUMBER_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), message)
+    return PERSONAL_FIELD_RE.sub(lambda m: m.group("key") + "[redacted]", message)
+
+
+def clean(detail):
+    """A JSON-safe copy of ``detail`` without secret or personal keys, strings redacted."""
+    if isinstance(detail, dict):
+        return {str(k): ("[redacted]" if _SECRET_KEY_RE.search(str(k)) else clean(v))
+                for k, v in detail.items()}
+    if isinstance(detail, list | tuple | set):
+        return [clean(v) for v in detail]
+    if isinstance(detail, str):
+        return redact(detail)
+    if detail is None or isinstance(detail, bool | int | float):
+        return detail
+    return redact(str(detail))
+
+
+def _who(user) -> tuple[str | None, str | None]:
+    if user is None:
+        return None, None
+    if isinstance(user, str):
+        return user, None
+    return getattr(user, "username", None), getattr(user, "role", None)
+
+
+def record(action: str, target: str | None = None, detail: dict | None = None, *, user=None,
+           remote_addr: str | None = None, conn=None) -> None:
+    """Append one audit row. ``user``: an account (username, role), a name, or None.
+
+    Runs as the application role in a transaction of its own, unless ``conn`` (e.g. the
+    owner connection of a CLI command, so the row commits with the change it describes).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    username, role = _who(user)
+    stmt = text(
+        "INSERT INTO audit_log (username, role, remote_addr, action, target, detail)"
+        " VALUES (:u, :r, :a, :act, :t, :d)").bindparams(bindparam("d", type_=JSONB))
+    params = {"u": username, "r": role, "a": remote_addr, "act": action,
+              "t": redact(target)[:500] if target else None,
+              "d": clean(detail) if detail else None}
+    if conn is not None:
+        conn.execute(stmt, params)
+        return
+    with app_connection() as own:
+        own.execute(stmt, params)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the auditors' page (all optional, validated)."""
+
+    action: str | None = None
+    username: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    limit: int = 200
+
+    def __post_init__(self):
+        if self.action is not None and self.action not in ACTIONS:
+            raise ValueError(f"unknown audit action {self.action!r} / 未知操作类型")
+        if self.username is not None and (len(self.username) > 64 or not self.username.strip()):
+            raise ValueError("user name filter too long / 用户名过长")
+        if not 1 <= self.limit <= 5000:
+            raise ValueError("limit must be between 1 and 5000")
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("end date before start / 结束日期早于开始日期")
+
+
+def recent(viewer_role: str, query: AuditQuery | None = None) -> list[dict]:
+    """Audit rows, newest first, for an auditor or admin; anyone else gets PermissionError."""
+    if viewer_role not in VIEWER_ROLES:
+        raise PermissionError("the audit log is for auditors / 审计日志仅限审计员")
+    q = query or AuditQuery()
+    sql = ("SELECT id, at, username, role, remote_addr, action, target, detail FROM audit_log"
+           " WHERE (CAST(:action AS text) IS NULL OR action = :action)"
+           " AND (CAST(:username AS text) IS NULL OR username = :username)"
+           " AND (CAST(:since AS date) IS NULL OR at >= CAST(:since AS date))"
+           " AND (CAST(:until AS date) IS NULL OR at < CAST(:until AS date) + 1)"
+           " ORDER BY at DESC, id DESC LIMIT :limit")
+    with app_connection() as conn:
+        rows = conn.execute(text(sql), {"action": q.action, "username": q.username,
+                                        "since": q.since, "until": q.until,
+                                        "limit": q.limit}).all()
+    out = []
+    for r in rows:
+        row = dict(r._mapping)
+        if isinstance(row["detail"], str):
+            row["detail"] = json.loads(row["detail"])
+        out.append(row)
+    return out

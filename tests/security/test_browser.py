@@ -1,0 +1,121 @@
+"""Headless Chromium: the login form, a Dash page with a Plotly graph and a dash-leaflet map
+rendering under the Content-Security-Policy without console errors, and a callback passing
+the CSRF check (the renderer echoes the ``_csrf_token`` cookie as ``X-CSRFToken``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.security.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update",
+               "--window-size=1280,900")
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
+    not shutil.which("chromedriver"), reason="chromedriver not installed")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_url(db_url, app_role_url):
+    """The app as deployed: connecting as the application role (the owner URL is derived)."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": app_role_url}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.security.browser_app", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("test server did not start")
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    if os.path.exists("/usr/bin/chromium"):
+        options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(options=options)
+    yield drv
+    drv.quit()
+
+
+def _wait(drv, css: str, timeout: float = 30):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR,
+                                                                              css)))
+
+
+def test_dash_page_renders_under_csp_after_login(live_url, driver, world):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(live_url + "/probe")
+    assert "/login?next=" in driver.current_url  # anonymous: the login form, no Dash
+    assert not driver.find_elements(By.ID, "react-entry-point")
+    driver.find_element(By.ID, "username").send_keys(world.users["officer_a"])
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+
+    _wait(driver, "#probe-graph .main-svg")
+    _wait(driver, "#probe-map.leaflet-container, #probe-map .leaflet-pane, .leaflet-container")
+    _wait(driver, ".leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas")
+    assert driver.current_url == live_url + "/probe"
+
+    driver.find_element(By.ID, "probe-btn").click()
+    WebDriverWait(driver, 20).until(
+        lambda d: d.find_element(By.ID, "probe-out").text == "clicked 1")
+
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    csp_reports = [e for e in driver.get_log("browser") if "Content Security Policy" in
+                   e.get("message", "")]
+    assert csp_reports == []
+
+
+def test_wrong_password_in_browser(live_url, driver, world):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + "/login")
+    driver.find_element(By.ID, "username").send_keys(world.users["officer_b"])
+    driver.find_element(By.ID, "password").send_keys("not the password")
+    driver.find_element(By.ID, "login-submit").click()
+    assert "Wrong user name or password" in driver.find_element(By.CSS_SELECTOR,
+                                                                 ".message").text
+    assert [e for e in driver.get_log("browser") if "Content Security Policy" in
+            e.get("message", "")] == []
