@@ -12,9 +12,9 @@ def init_geo() -> None:
     load-boundaries afterwards if you had loaded your own)."""
     # Imported here: geopandas and the builders are only needed when the command runs.
     from ingest.geography import init_geo as run
-    from queries.db import get_engine
+    from queries.db import admin_engine
 
-    summary = run(get_engine())
+    summary = run(admin_engine())
     click.echo(
         "geography loaded: {prefecture} city, {county} counties, {township} townships, "
         "{village} villages, {zones} project zones (built in {build_seconds}s, written in "
@@ -35,10 +35,10 @@ def load_boundaries(file: str, level: str, code_field: str, name_field: str,
     Shapefile). Units not in the file keep their schematic cells."""
     from geo.boundaries import BoundaryError
     from ingest.geography import load_boundaries as run
-    from queries.db import get_engine
+    from queries.db import admin_engine
 
     try:
-        summary = run(get_engine(), file, level, code_field, name_field, gcj02=gcj02)
+        summary = run(admin_engine(), file, level, code_field, name_field, gcj02=gcj02)
     except BoundaryError as exc:
         raise click.ClickException(f"{exc}\nNothing was changed.") from exc
     for warning in summary["warnings"]:

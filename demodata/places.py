@@ -123,9 +123,9 @@ def load_geography(engine=None) -> Geography:
     from queries.geography import units_frame, zones_frame
 
     if engine is None:
-        from queries.db import get_engine
+        from queries.db import admin_engine
 
-        engine = get_engine()
+        engine = admin_engine()
     villages = units_frame(engine, "village")
     if villages is None or len(villages) == 0:
         raise ValueError("no villages in the store: run `flask --app app init-geo` first")

@@ -81,9 +81,9 @@ def init_geo(engine: Engine | None = None) -> dict:
     and re-assign located matters. Running it twice leaves the same rows. ``engine``: default
     the application's (``DATABASE_URL``)."""
     if engine is None:
-        from queries.db import get_engine
+        from queries.db import admin_engine
 
-        engine = get_engine()
+        engine = admin_engine()
     started = time.perf_counter()
     units, zones = build_reference_geography()
     built = time.perf_counter()

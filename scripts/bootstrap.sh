@@ -45,13 +45,17 @@ ensure_venv() {
 }
 
 # The server to use: DATABASE_URL if given; else the local server on 127.0.0.1:5432 if it
-# answers; else a private cluster under var/pgdata on port 5433.
+# answers and lets postgres in without a password (trust, as a fresh Debian install does not:
+# it asks for one on TCP); else a private cluster under var/pgdata on port 5433.
+# ATLAS_SERVER_URL is the owner's URL (migrations, imports); the web app connects as atlas_app.
 choose_server() {
   if [ -n "${DATABASE_URL:-}" ]; then
     ATLAS_SERVER_URL="${ADMIN_DATABASE_URL:-$DATABASE_URL}"
     return 0
   fi
-  if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5432 2>/dev/null \
+     && PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -w -qAt -h 127.0.0.1 -p 5432 -U postgres \
+        -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
     ATLAS_SERVER_URL="postgresql+psycopg2://postgres@127.0.0.1:5432/petition_atlas"
     return 0
   fi
@@ -95,3 +99,7 @@ install_debian_packages
 ensure_venv
 choose_server
 export ATLAS_SERVER_URL
+# The web application's URL: the same server and database as the unprivileged role that
+# row-level security applies to (created by the migrations).
+ATLAS_APP_URL="${DATABASE_URL:-${ATLAS_SERVER_URL/postgres@/atlas_app@}}"
+export ATLAS_APP_URL
