@@ -1,0 +1,34 @@
+"""Runs last (file name order): the log files written during the whole test run must not carry
+any petitioner's name or ID number (issue 4, DESIGN §1.2).
+
+The suite imports synthetic people named 测试甲…/演示甲… with checksummed ID numbers; the log
+files are ``var/log/*.log`` (application log, gunicorn logs of browser-test servers).
+"""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ID_NUMBER = re.compile(r"(?<!\d)[1-9]\d{16}[\dXx](?!\d)")
+TEST_NAMES = re.compile(r"(测试|演示)[甲乙丙丁戊己庚辛壬癸][一二三四五六七八九十]?")
+
+
+def _log_files():
+    return [p for p in (ROOT / "var" / "log").glob("*.log*") if p.is_file()]
+
+
+def test_logs_were_written():
+    files = _log_files()
+    assert files, "no log file under var/log: the check below would prove nothing"
+    assert sum(p.stat().st_size for p in files) > 0
+
+
+def test_no_id_numbers_or_petitioner_names_in_logs():
+    offenders = []
+    for path in _log_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for pattern in (ID_NUMBER, TEST_NAMES):
+            found = pattern.search(text)
+            if found:
+                offenders.append(f"{path.name}: {found.group(0)[:4]}…")
+    assert not offenders, offenders
