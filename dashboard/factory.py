@@ -7,6 +7,7 @@ from pathlib import Path
 import dash
 from flask import Flask, jsonify
 
+from dashboard import geojson
 from dashboard.auth import init_auth, register_dash
 from queries.health import database_status
 from settings import get_settings
@@ -40,6 +41,9 @@ def create_dash(server: Flask | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    # Screen readers and axe need the page language; Chinese is the default (DESIGN §1.5).
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = dash.html.Div([dash.page_container])
+    geojson.init_app(server)
     register_dash(server, app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import text
@@ -23,8 +24,8 @@ def _frame(scope, sql: str, params: dict) -> pd.DataFrame:
 def monthly_by_channel(scope, period: Period, flt: MatterFilter | None = None) -> pd.DataFrame:
     """Submissions per month and channel received in ``period``: columns month, channel, n."""
     flt = flt or MatterFilter()
-    where, params = matter_conditions(scope, MatterFilter(flt.unit, flt.zone, flt.categories,
-                                                          flt.routes), alias="m")
+    # The channel filter applies to the submissions counted, not to their matters.
+    where, params = matter_conditions(scope, replace(flt, channels=()), alias="m")
     params.update(ps=period.start, pe=period.end)
     channel = ""
     if flt.channels:

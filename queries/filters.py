@@ -9,8 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from domain.clocks import DUTY_CLOCKS
 from domain.codes import is_area_code, is_region_code
 from domain.enums import CATEGORIES, CHANNELS, ROUTES
+
+#: Clock states a page can narrow matters to, judged on ``MatterFilter.clock_day`` (DESIGN §3):
+#: overdue (a clock past due, not done), due_soon (none overdue, one due within
+#: ``due_soon_days``), late (a clock completed after its due date), on_time (none overdue or
+#: late), terminated (复核 decided: 终结).
+CLOCK_FILTERS = ("overdue", "due_soon", "late", "on_time", "terminated")
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,9 @@ class MatterFilter:
     categories: tuple[str, ...] = ()
     routes: tuple[str, ...] = ()
     channels: tuple[str, ...] = field(default=())  # matters with a submission on a channel
+    clock: str | None = None  # one of CLOCK_FILTERS, judged on clock_day
+    clock_day: dt.date | None = None
+    due_soon_days: int = 3
 
     def __post_init__(self):
         for name, allowed, values in (("category", CATEGORIES, self.categories),
@@ -83,6 +93,40 @@ class MatterFilter:
                 raise ValueError(f"unknown {name}: {bad[0]!r}")
         if self.unit is not None and not is_area_code(self.unit):
             raise ValueError(f"unit code must be 6, 9 or 12 digits, got {self.unit!r}")
+        if self.clock is not None:
+            if self.clock not in CLOCK_FILTERS:
+                raise ValueError(f"unknown clock state: {self.clock!r}")
+            if not isinstance(self.clock_day, dt.date):
+                raise ValueError("a clock-state filter needs clock_day")
+
+
+def clock_condition(state: str, alias: str = "m") -> str:
+    """SQL condition: the matter's clocks are in ``state`` on ``:clock_day``."""
+    def overdue(c):
+        return (f"({alias}.{c.due_column} < :clock_day AND ({alias}.{c.done_column} IS NULL"
+                f" OR {alias}.{c.done_column} > :clock_day))")
+
+    def late(c):
+        return (f"({alias}.{c.done_column} <= :clock_day"
+                f" AND {alias}.{c.done_column} > {alias}.{c.due_column})")
+
+    def soon(c):
+        return (f"({alias}.{c.due_column} BETWEEN :clock_day AND :clock_day + :clock_soon"
+                f" AND ({alias}.{c.done_column} IS NULL OR {alias}.{c.done_column} > :clock_day))")
+
+    any_overdue = "(" + " OR ".join(overdue(c) for c in DUTY_CLOCKS) + ")"
+    any_late = "(" + " OR ".join(late(c) for c in DUTY_CLOCKS) + ")"
+    if state == "overdue":
+        return any_overdue
+    if state == "due_soon":
+        return f"(NOT {any_overdue} AND (" + " OR ".join(soon(c) for c in DUTY_CLOCKS) + "))"
+    if state == "late":
+        return any_late
+    if state == "on_time":
+        return f"(NOT {any_overdue} AND NOT {any_late})"
+    if state == "terminated":
+        return f"({alias}.recheck_decided_on <= :clock_day)"
+    raise ValueError(f"unknown clock state: {state!r}")
 
 
 def unit_condition(code: str, alias: str = "m") -> str:
@@ -123,4 +167,8 @@ def matter_conditions(scope, flt: MatterFilter | None = None, alias: str = "m") 
         parts.append(f"EXISTS (SELECT 1 FROM submission fs WHERE fs.matter_id = {alias}.id"
                      " AND fs.channel = ANY(:channels))")
         params["channels"] = list(flt.channels)
+    if flt.clock:
+        parts.append(clock_condition(flt.clock, alias))
+        params["clock_day"] = flt.clock_day
+        params["clock_soon"] = flt.due_soon_days
     return " AND ".join(parts), params
