@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from ingest.prepare import CROSS_LEVELS, MATTER_STAGE, SUBMISSION_STAGE, nulls
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ WITH up AS (
         {", ".join(f"{c} = EXCLUDED.{c}" for c in _MATTER_TARGET if c != "matter_no")},
         geom = EXCLUDED.geom, import_run_id = EXCLUDED.import_run_id, updated_at = now()
     WHERE m.row_hash IS DISTINCT FROM EXCLUDED.row_hash
-    RETURNING (xmax = 0) AS inserted
+    RETURNING (xmax = 0) AS inserted, m.id
+), touched AS (  -- an updated matter's answer date may have moved: re-derive resubmitted_on
+    INSERT INTO ingest_affected (matter_id) SELECT id FROM up WHERE NOT inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
 """
@@ -76,15 +79,19 @@ INSERT INTO ingest_affected (matter_id)
 SELECT old_matter_id FROM ingest_stage_submission WHERE old_matter_id IS NOT NULL
 """
 _SUB_COLS = ["received_on", "channel", "received_level", "persons", "irregular", "row_hash"]
+# Copies of the matter's area, so row-level security on submissions is a column check
+# (migration 0005); a trigger on matter keeps them in step afterwards.
+_AREA_COLS = ["county_code", "township_code", "responsible_unit"]
 _SUBMISSION_UPSERT = f"""
 WITH up AS (
     INSERT INTO submission AS s (submission_no, matter_id, {", ".join(_SUB_COLS)},
-                                 import_run_id)
-    SELECT submission_no, matter_id, {", ".join(_SUB_COLS)}, %(run)s
-    FROM ingest_stage_submission WHERE matter_id IS NOT NULL
+                                 {", ".join(_AREA_COLS)}, import_run_id)
+    SELECT st.submission_no, st.matter_id, {", ".join(f"st.{c}" for c in _SUB_COLS)},
+           {", ".join(f"m.{c}" for c in _AREA_COLS)}, %(run)s
+    FROM ingest_stage_submission st JOIN matter m ON m.id = st.matter_id
     ON CONFLICT (submission_no) DO UPDATE SET
         matter_id = EXCLUDED.matter_id,
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in _SUB_COLS)},
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in _SUB_COLS + _AREA_COLS)},
         import_run_id = EXCLUDED.import_run_id
     WHERE s.row_hash IS DISTINCT FROM EXCLUDED.row_hash
     RETURNING (xmax = 0) AS inserted, matter_id
@@ -109,6 +116,24 @@ FROM (
 ) d
 WHERE s.id = d.id
   AND (s.is_repeat <> d.is_repeat OR s.is_cross_level <> d.is_cross_level)
+"""
+
+
+# Backlog rule (b) of DESIGN §3: the day a matter received its k-th submission after its
+# answer date (k = ClockRules.backlog_submissions_after_answer when the import ran). Stored so
+# that backlog questions need not rank every submission of every answered matter.
+_DERIVE_RESUBMITTED = """
+UPDATE matter m SET resubmitted_on = d.k_on
+FROM (
+    SELECT a.matter_id,
+           (SELECT s.received_on FROM submission s
+            WHERE s.matter_id = a.matter_id AND s.received_on > am.answered_on
+            ORDER BY s.received_on, length(s.submission_no), s.submission_no COLLATE "C"
+            OFFSET %(k)s - 1 LIMIT 1) AS k_on
+    FROM (SELECT DISTINCT matter_id FROM ingest_affected) a
+    JOIN matter am ON am.id = a.matter_id
+) d
+WHERE m.id = d.matter_id AND m.resubmitted_on IS DISTINCT FROM d.k_on
 """
 
 
@@ -172,7 +197,7 @@ class Loader:
         else:
             cur.execute(_stage_ddl("ingest_stage_submission", SUBMISSION_STAGE,
                                    ", matter_id bigint, old_matter_id bigint"))
-            cur.execute("CREATE TEMP TABLE ingest_affected (matter_id bigint)")
+        cur.execute("CREATE TEMP TABLE ingest_affected (matter_id bigint)")
         # Committed at once: a run that dies half-way is visible (finished_at stays NULL)
         # along with the chunks it did commit.
         self._raw.commit()
@@ -214,11 +239,13 @@ class Loader:
     def finish(self, inserted: int, updated: int, unchanged: int, rejected: int) -> None:
         """Derive submission flags for the matters this import touched; close the run."""
         cur = self.cursor
+        cur.execute("ANALYZE ingest_affected")
         if self.kind == "submissions":
-            cur.execute("ANALYZE ingest_affected")
             cur.execute(_DERIVE_FLAGS, {"cross": list(CROSS_LEVELS)})
             log.info("submission flags re-derived on %d rows", cur.rowcount)
-            cur.execute("TRUNCATE ingest_affected")
+        cur.execute(_DERIVE_RESUBMITTED,
+                    {"k": get_settings().clock_rules().backlog_submissions_after_answer})
+        cur.execute("TRUNCATE ingest_affected")
         cur.execute("UPDATE import_run SET finished_at = now(), inserted = %s, updated = %s, "
                     "unchanged = %s, rejected = %s WHERE id = %s",
                     (inserted, updated, unchanged, rejected, self.run_id))

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from domain.clocks import ClockRules
 from domain.codes import is_region_code
 from queries.db import scoped
-from queries.filters import MatterFilter, Period, matter_conditions
+from queries.filters import MatterFilter, Period, matter_conditions, submission_source
 from queries.kpi import overdue_predicate
 
 #: Measures a map can be coloured by, with their zh/en labels.
@@ -60,20 +60,27 @@ def measures_by_area(scope, level: str, period: Period, as_of: dt.date,
     FROM matter m WHERE {where} AND m.{col} IS NOT NULL
     GROUP BY m.{col}
     """
+    # Counties and townships group submissions by their own area copies; villages and zones
+    # need the matter.
+    source, swhere, sparams = submission_source(scope, flt, alias="s")
+    group = f"s.{col}" if level in ("county", "township") else f"m.{col}"
+    if level not in ("county", "township") and not source.endswith("m.id = s.matter_id"):
+        source += " JOIN matter m ON m.id = s.matter_id"
+    sparams.update(ps=period.start, pe=min(period.end, as_of))
     visits_sql = f"""
-    SELECT m.{col} AS code,
+    SELECT {group} AS code,
            count(*) FILTER (WHERE s.persons >= 5) AS collective,
            count(*) FILTER (WHERE s.is_cross_level) AS cross_level
-    FROM submission s JOIN matter m ON m.id = s.matter_id
-    WHERE s.channel = 'visit' AND s.received_on BETWEEN :ps AND :pe AND {where}
-      AND m.{col} IS NOT NULL
-    GROUP BY m.{col}
+    FROM {source}
+    WHERE s.channel = 'visit' AND s.received_on BETWEEN :ps AND :pe AND {swhere}
+      AND {group} IS NOT NULL
+    GROUP BY {group}
     """
     units_sql, uparams = _units_sql(scope, level, flt.unit)
     with scoped(scope) as conn:
         units = pd.read_sql_query(text(units_sql), conn, params=uparams).set_index("code")
         counts = pd.read_sql_query(text(counts_sql), conn, params=params).set_index("code")
-        visits = pd.read_sql_query(text(visits_sql), conn, params=params).set_index("code")
+        visits = pd.read_sql_query(text(visits_sql), conn, params=sparams).set_index("code")
     out = units.join(counts, how="left").join(visits, how="left")
     for c in ("matters", "open", "overdue", "collective", "cross_level"):
         out[c] = out[c].fillna(0).astype(int)

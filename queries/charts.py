@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import text
 
 from domain.clocks import ClockRules
 from queries.db import scoped
-from queries.filters import MatterFilter, Period, matter_conditions
+from queries.filters import MatterFilter, Period, matter_conditions, submission_source
 from queries.kpi import backlog_intervals_sql, overdue_predicate
 
 AGEING_BUCKETS = (30, 60, 90, 180, 365)
@@ -23,31 +22,26 @@ def _frame(scope, sql: str, params: dict) -> pd.DataFrame:
 
 def monthly_by_channel(scope, period: Period, flt: MatterFilter | None = None) -> pd.DataFrame:
     """Submissions per month and channel received in ``period``: columns month, channel, n."""
-    flt = flt or MatterFilter()
     # The channel filter applies to the submissions counted, not to their matters.
-    where, params = matter_conditions(scope, replace(flt, channels=()), alias="m")
+    source, where, params = submission_source(scope, flt, alias="s")
     params.update(ps=period.start, pe=period.end)
-    channel = ""
-    if flt.channels:
-        channel = " AND s.channel = ANY(:channels)"
-        params["channels"] = list(flt.channels)
     return _frame(scope, f"""
         SELECT date_trunc('month', s.received_on)::date AS month, s.channel, count(*) AS n
-        FROM submission s JOIN matter m ON m.id = s.matter_id
-        WHERE s.received_on BETWEEN :ps AND :pe AND {where}{channel}
+        FROM {source}
+        WHERE s.received_on BETWEEN :ps AND :pe AND {where}
         GROUP BY 1, 2 ORDER BY 1, 2""", params)
 
 
 def repeat_cross_trend(scope, period: Period, flt: MatterFilter | None = None) -> pd.DataFrame:
     """Monthly repeat rate (of all submissions) and cross-level rate (of visits), as fractions."""
-    where, params = matter_conditions(scope, flt, alias="m")
+    source, where, params = submission_source(scope, flt, alias="s")
     params.update(ps=period.start, pe=period.end)
     df = _frame(scope, f"""
         SELECT date_trunc('month', s.received_on)::date AS month,
                count(*) AS submissions, count(*) FILTER (WHERE s.is_repeat) AS repeats,
                count(*) FILTER (WHERE s.channel = 'visit') AS visits,
                count(*) FILTER (WHERE s.channel = 'visit' AND s.is_cross_level) AS cross_visits
-        FROM submission s JOIN matter m ON m.id = s.matter_id
+        FROM {source}
         WHERE s.received_on BETWEEN :ps AND :pe AND {where}
         GROUP BY 1 ORDER BY 1""", params)
     df["repeat_rate"] = (df["repeats"] / df["submissions"]).where(df["submissions"] > 0)
@@ -104,7 +98,7 @@ def backlog_ageing(scope, day: dt.date, flt: MatterFilter | None = None,
     params.update(d=day, backlog_days=rules.backlog_days_past_due,
                   backlog_subs=rules.backlog_submissions_after_answer)
     df = _frame(scope, f"""
-        WITH sm AS (SELECT * FROM matter m WHERE {where}),
+        WITH sm AS NOT MATERIALIZED (SELECT * FROM matter m WHERE {where}),
         iv AS ({backlog_intervals_sql('sm')}),
         cur AS (SELECT matter_id, :d - min(s) AS age FROM iv
                 WHERE s <= :d AND (e IS NULL OR e > :d) GROUP BY matter_id)

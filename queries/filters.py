@@ -7,7 +7,7 @@ applied in one place (PostgreSQL row-level security is the second wall behind it
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.clocks import DUTY_CLOCKS
 from domain.codes import is_area_code, is_region_code
@@ -172,3 +172,28 @@ def matter_conditions(scope, flt: MatterFilter | None = None, alias: str = "m") 
         params["clock_day"] = flt.clock_day
         params["clock_soon"] = flt.due_soon_days
     return " AND ".join(parts), params
+
+
+def submission_source(scope, flt: MatterFilter | None = None,
+                      alias: str = "s") -> tuple[str, str, dict]:
+    """FROM clause, WHERE clause and parameters for aggregates over submissions.
+
+    Submissions carry their matter's county, township and responsible unit (migration 0005),
+    so the scope and a county or township filter apply to them directly; the matter is joined
+    (as ``m``) only when a filter needs its other columns. A channel filter keeps the
+    submissions on those channels (not, as for matters, every submission of such a matter).
+    """
+    flt = flt or MatterFilter()
+    needs_matter = bool(flt.categories or flt.routes or flt.zone or flt.clock
+                        or (flt.unit and len(flt.unit) == 12))
+    if needs_matter:
+        where, params = matter_conditions(scope, replace(flt, channels=()), alias="m")
+        source = f"submission {alias} JOIN matter m ON m.id = {alias}.matter_id"
+    else:
+        unit_only = MatterFilter(unit=flt.unit)
+        where, params = matter_conditions(scope, unit_only, alias=alias)
+        source = f"submission {alias}"
+    if flt.channels:
+        where += f" AND {alias}.channel = ANY(:channels)"
+        params["channels"] = list(flt.channels)
+    return source, where, params

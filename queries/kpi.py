@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from domain.clocks import DUTY_CLOCKS, ClockRules
 from queries.db import scoped
-from queries.filters import MatterFilter, Period, matter_conditions
+from queries.filters import MatterFilter, Period, matter_conditions, submission_source
 
 EVALUATED = ("satisfied", "basically_satisfied", "dissatisfied")
 UPPER_LEVELS = ("city", "province", "national")
@@ -29,9 +29,12 @@ KPI_KEYS = (
 
 def overdue_predicate(alias: str = "m", day: str = ":d") -> str:
     """SQL: the matter has a duty clock overdue on ``day`` (due before it, not done by it)."""
+    # The last term is implied by the others; it is spelled out so that the planner can use
+    # the partial "unmet clock" indexes of migration 0005.
     return "(" + " OR ".join(
         f"({alias}.{c.due_column} < {day} AND ({alias}.{c.done_column} IS NULL"
-        f" OR {alias}.{c.done_column} > {day}))" for c in DUTY_CLOCKS) + ")"
+        f" OR {alias}.{c.done_column} > {day}) AND ({alias}.{c.done_column} IS NULL"
+        f" OR {alias}.{c.done_column} > {alias}.{c.due_column}))" for c in DUTY_CLOCKS) + ")"
 
 
 def backlog_intervals_sql(alias: str = "sm") -> str:
@@ -39,24 +42,23 @@ def backlog_intervals_sql(alias: str = "sm") -> str:
 
     A matter is in backlog on day D (DESIGN §3) when one of its clocks is not completed by D
     and more than ``:backlog_days`` days past due — interval [due + days + 1, done) —; or when
-    it was answered and received ``:backlog_subs`` submissions after the answer date, from the
+    it was answered and received k submissions after the answer date (stored by the importer
+    as ``resubmitted_on``, k = ``ClockRules.backlog_submissions_after_answer``), from the
     day of that submission on; or when a higher level flagged it. ``e`` NULL means still open.
-    Reads the CTE ``alias`` of scoped matters.
+    Reads the CTE ``alias`` of scoped matters (declare it ``NOT MATERIALIZED`` so that each
+    part reaches the partial indexes of migration 0005) and needs ``:d``, the last day asked
+    about: intervals starting after it are left out.
     """
     clock_parts = [
         f"SELECT id AS matter_id, {c.due_column} + :backlog_days + 1 AS s, {c.done_column} AS e "
-        f"FROM {alias} WHERE {c.due_column} IS NOT NULL AND ({c.done_column} IS NULL "
-        f"OR {c.done_column} > {c.due_column} + :backlog_days + 1)"
+        f"FROM {alias} WHERE {c.due_column} < :d - :backlog_days AND ({c.done_column} IS NULL "
+        f"OR {c.done_column} > {c.due_column} + :backlog_days + 1) AND ({c.done_column} IS NULL"
+        f" OR {c.done_column} > {c.due_column})"
         for c in DUTY_CLOCKS
     ]
-    after_answer = (
-        "SELECT matter_id, received_on AS s, NULL::date AS e FROM ("
-        " SELECT sub.matter_id, sub.received_on, row_number() OVER ("
-        "  PARTITION BY sub.matter_id ORDER BY sub.received_on, sub.submission_no) AS n"
-        f" FROM submission sub JOIN {alias} a ON a.id = sub.matter_id"
-        " WHERE a.answered_on IS NOT NULL AND sub.received_on > a.answered_on) k"
-        " WHERE k.n = :backlog_subs"
-    )
+    # Rule (b) is stored per matter by the importer (matter.resubmitted_on).
+    after_answer = (f"SELECT id, resubmitted_on, NULL::date FROM {alias}"
+                    " WHERE resubmitted_on IS NOT NULL")
     flagged = f"SELECT id, registered_on, NULL::date FROM {alias} WHERE backlog_flag"
     return "\nUNION ALL\n".join([*clock_parts, after_answer, flagged])
 
@@ -115,6 +117,7 @@ def compute_kpis(scope, period: Period, as_of: dt.date, flt: MatterFilter | None
       count(*) FILTER (WHERE {overdue_predicate('sm')}) AS overdue_open
     FROM sm
     """
+    sub_from, sub_where, sub_params = submission_source(scope, req.flt, alias="s")
     submissions_sql = f"""
     SELECT count(*) AS subs,
            count(*) FILTER (WHERE s.is_repeat) AS repeats,
@@ -124,11 +127,11 @@ def compute_kpis(scope, period: Period, as_of: dt.date, flt: MatterFilter | None
            count(*) FILTER (WHERE s.channel = 'visit' AND s.persons >= 5) AS collective_visits,
            coalesce(sum(s.persons) FILTER (WHERE s.channel = 'visit' AND s.persons >= 5), 0)
              AS collective_persons
-    FROM submission s JOIN matter m ON m.id = s.matter_id
-    WHERE s.received_on BETWEEN :ps AND :pe AND {where}
+    FROM {sub_from}
+    WHERE s.received_on BETWEEN :ps AND :pe AND {sub_where}
     """
     backlog_sql = f"""
-    WITH sm AS (SELECT * FROM matter m WHERE {where}),
+    WITH sm AS NOT MATERIALIZED (SELECT * FROM matter m WHERE {where}),
     iv AS ({backlog_intervals_sql('sm')}),
     per AS (
       SELECT matter_id,
@@ -155,7 +158,7 @@ def compute_kpis(scope, period: Period, as_of: dt.date, flt: MatterFilter | None
     """
     with scoped(scope) as conn:
         mat = conn.execute(text(matters_sql), params).mappings().one()
-        sub = conn.execute(text(submissions_sql), params).mappings().one()
+        sub = conn.execute(text(submissions_sql), {**params, **sub_params}).mappings().one()
         blg = conn.execute(text(backlog_sql), params).mappings().one()
 
     counts = {**mat, **sub, **blg}

@@ -106,6 +106,8 @@ matter = Table(
     Column("package_leader", Text),
     Column("package_level", String(16)),
     Column("backlog_flag", Boolean, nullable=False, server_default="false"),
+    # Derived at import (migration 0005): the day the k-th submission after the answer came in.
+    Column("resubmitted_on", Date),
     # Due dates: computed by domain.clocks at import, stored (DESIGN §3).
     Column("forward_due", Date),
     Column("accept_due", Date),
@@ -149,6 +151,11 @@ submission = Table(
     # Derived (DESIGN §3) from the matter's other submissions and its competent level.
     Column("is_repeat", Boolean, nullable=False, server_default="false"),
     Column("is_cross_level", Boolean, nullable=False, server_default="false"),
+    # Copies of the matter's area and unit (migration 0005): row-level security and period
+    # aggregates read them without a join.
+    Column("county_code", String(6)),
+    Column("township_code", String(9)),
+    Column("responsible_unit", Text),
     Column("row_hash", String(32), nullable=False),
     Column("import_run_id", BigInteger),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
@@ -184,6 +191,10 @@ assignment = Table(  # 交办 / 销号
     Column("feedback_on", Date),
     Column("closed_on", Date),
     Column("close_note", Text),
+    # 0003 (issue 5): what was assigned, a county department's county, who closed it out.
+    Column("title", Text),
+    Column("county_code", String(6)),
+    Column("closed_by", Text),
     Index("ix_assignment_due", "feedback_due"),
     Index("ix_assignment_township", "township_code"),
 )
@@ -199,6 +210,7 @@ package_assignment = Table(  # 包案: leader owning a matter
     Column("until", Date),
     Column("progress", Text),
     Column("resolved_on", Date),
+    Column("set_by", Text),  # 0003: the user who set the leader (edits are also audited)
     Index("ix_package_assignment_matter", "matter_id"),
 )
 
@@ -214,6 +226,7 @@ leader_reception = Table(  # 四访一包
     Column("matters_received", Integer, nullable=False, server_default="0"),
     Column("matters_resolved", Integer, nullable=False, server_default="0"),
     Column("note", Text),
+    Column("recorded_by", Text),  # 0003
     Index("ix_leader_reception_held", "held_on"),
 )
 

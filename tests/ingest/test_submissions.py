@@ -140,3 +140,29 @@ def test_chinese_headers_and_labels(importer, engine, tmp_path, matters):
                              "is_cross_level FROM submission WHERE submission_no = 'IT-S-Z1'"
                              )).one()
     assert tuple(got) == ("hotline_12345", "national", 50, False, True)
+
+
+def _areas(engine) -> dict[str, tuple]:
+    with engine.connect() as c:
+        rows = c.execute(text(
+            "SELECT submission_no, county_code, township_code, responsible_unit "
+            "FROM submission WHERE submission_no LIKE 'IT-%' ORDER BY 1")).all()
+    return {no: (county, township, unit) for no, county, township, unit in rows}
+
+
+def test_submissions_carry_their_matters_area_and_follow_its_changes(engine, importer,
+                                                                     tmp_path):
+    importer(write_csv(tmp_path / "m.csv", [
+        matter_row("A", area_code="430602001001", responsible_unit="区住建局"),
+        matter_row("B", area_code="430602100206", responsible_unit="区人社局")]))
+    importer(write_csv(tmp_path / "s.csv", [sub("1", "A", "2026-03-02"),
+                                            sub("2", "B", "2026-03-03")], HEADER),
+             kind="submissions")
+    assert _areas(engine) == {"IT-S-1": ("430602", "430602001", "区住建局"),
+                              "IT-S-2": ("430602", "430602100", "区人社局")}
+    # The matter moves to another township and unit: its submissions follow (trigger).
+    importer(write_csv(tmp_path / "m2.csv", [
+        matter_row("A", area_code="430602100206", responsible_unit="区城管局"),
+        matter_row("B", area_code="430602100206", responsible_unit="区人社局")]))
+    assert _areas(engine)["IT-S-1"] == ("430602", "430602100", "区城管局")
+    assert _areas(engine)["IT-S-2"] == ("430602", "430602100", "区人社局")
