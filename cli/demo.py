@@ -38,7 +38,9 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
 
     Reads the geography of the store (run init-geo first), writes OUT/matters.csv and
     OUT/submissions.csv in the import format of DESIGN §5, then imports matters and
-    submissions. Every person, leader and ID number is synthetic (演示…, birth year 1900).
+    submissions, then the accountability files (packages.csv, assignments.csv,
+    receptions.csv) through ``ingest.accountability``. Every person, leader and ID number is
+    synthetic (演示…, birth year 1900).
     Exits 1 when the importer rejected a row.
     """
     from demodata import generate, write_demo
@@ -72,7 +74,27 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
         if s.rejected and s.rejects_path:
             click.echo(f"rejects: {s.rejects_path}")
         rejected += s.rejected
+    rejected += _load_accountability(demo, Path(out))
     raise SystemExit(0 if rejected == 0 else 1)
+
+
+def _load_accountability(demo, out: Path) -> int:
+    """Package rows, assignments and leader receptions for the demo matters (issue 5):
+    written beside the matters and loaded through ``ingest.accountability``."""
+    from demodata.accountability import write_accountability
+    from ingest.accountability import import_accountability
+
+    rejected = 0
+    for kind, path in write_accountability(demo, out).items():
+        t1 = time.perf_counter()
+        s = import_accountability(path, kind, username="demo-data")
+        click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
+                   f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected} "
+                   f"({time.perf_counter() - t1:.1f} s)")
+        if s.rejected and s.rejects_path:
+            click.echo(f"rejects: {s.rejects_path}")
+        rejected += s.rejected
+    return rejected
 
 
 COMMANDS = [demo_data]

@@ -144,3 +144,125 @@ def clock_state(due: dt.date | None, done: dt.date | None, day: dt.date,
     if (due - day).days <= rules.due_soon_days:
         return "due_soon"
     return "running"
+
+
+# --- states of one matter's clocks (pages, rules, tests) ---------------------------------------
+
+#: Clock states in the order a page shows the worst first.
+STATE_ORDER: tuple[str, ...] = ("overdue", "due_soon", "running", "late", "on_time",
+                                "not_started")
+CLOCK_BY_KEY: dict[str, Clock] = {c.key: c for c in CLOCKS}
+
+
+def as_date(value) -> dt.date | None:
+    """A date from a date, datetime, pandas Timestamp or ISO text; None for empty/NaT."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10]) if value else None
+    if pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def clock_start(clock: Clock, matter) -> dt.date | None:
+    """The day ``clock`` started for ``matter`` (a mapping of the stage columns), or None.
+
+    The acceptance clock starts at forwarding, or at registration for a matter accepted with no
+    forwarding date (DESIGN §3); the objection window at forwarding.
+    """
+    get = matter.get
+    if clock.key == "forward":
+        return as_date(get("registered_on"))
+    if clock.key == "accept":
+        fwd = as_date(get("forwarded_on"))
+        if fwd is not None:
+            return fwd
+        return as_date(get("registered_on")) if as_date(get("accepted_on")) else None
+    if clock.key == "objection":
+        return as_date(get("forwarded_on"))
+    if clock.key == "answer":
+        return as_date(get("accepted_on"))
+    if clock.key == "review":
+        return as_date(get("review_requested_on"))
+    if clock.key == "recheck":
+        return as_date(get("recheck_requested_on"))
+    raise KeyError(clock.key)
+
+
+def clock_states(matter, day: dt.date, rules: ClockRules = ClockRules()) -> dict[str, str]:
+    """State on ``day`` of every duty clock of ``matter`` (stored due and stage columns), keyed
+    by clock key: not_started, on_time, late, overdue, due_soon or running."""
+    return {c.key: clock_state(as_date(matter.get(c.due_column)),
+                               as_date(matter.get(c.done_column)), day, rules)
+            for c in DUTY_CLOCKS}
+
+
+def is_terminated(matter, day: dt.date) -> bool:
+    """After 复核 (re-review decided by ``day``) a matter is terminated (终结)."""
+    decided = as_date(matter.get("recheck_decided_on"))
+    return decided is not None and decided <= day
+
+
+def matter_state(matter, day: dt.date, rules: ClockRules = ClockRules()) -> str:
+    """One word for a matter on ``day``: terminated, overdue (a clock overdue), due_soon (none
+    overdue, one due within ``due_soon_days``), late (a clock completed after its due date) or
+    on_time — the states of ``queries.filters.CLOCK_FILTERS``."""
+    if is_terminated(matter, day):
+        return "terminated"
+    states = set(clock_states(matter, day, rules).values())
+    for state in ("overdue", "due_soon", "late"):
+        if state in states:
+            return state
+    return "on_time"
+
+
+def days_overdue(due: dt.date | None, done: dt.date | None, day: dt.date) -> int | None:
+    """Days a clock is past due on ``day`` when it is overdue then (not completed by ``day``);
+    None otherwise. The day after the due date is 1."""
+    if due is None or (done is not None and done <= day) or due >= day:
+        return None
+    return (day - due).days
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One clock of a matter as a timeline row."""
+
+    key: str
+    zh: str
+    en: str
+    start: dt.date | None
+    due: dt.date | None
+    done: dt.date | None  # None for the objection window (never completed, never overdue)
+    state: str  # a clock_state, or "window" / "window_closed" for the objection window
+    days_over: int | None  # overdue: days past due on the day; late: days after due when done
+
+
+def timeline(matter, day: dt.date, rules: ClockRules = ClockRules()) -> list[TimelineEntry]:
+    """Every clock of ``matter`` that has started, in statutory order, with its state on
+    ``day`` — the timeline of a matter on the backlog page."""
+    out = []
+    for c in CLOCKS:
+        start = clock_start(c, matter)
+        due = as_date(matter.get(c.due_column))
+        if start is None and due is None:
+            continue
+        if c.done_column is None:
+            state = "not_started" if due is None else ("window" if due >= day
+                                                      else "window_closed")
+            out.append(TimelineEntry(c.key, c.zh, c.en, start, due, None, state, None))
+            continue
+        done = as_date(matter.get(c.done_column))
+        state = clock_state(due, done, day, rules)
+        over = days_overdue(due, done, day)
+        if state == "late" and due is not None and done is not None:
+            over = (done - due).days
+        out.append(TimelineEntry(c.key, c.zh, c.en, start, due,
+                                 done if done is not None and done <= day else None,
+                                 state, over))
+    return out

@@ -22,6 +22,8 @@ ACTIONS = (
     "wall_login", "wall_refused", "wall_token_create", "wall_token_revoke",
     "user_create", "user_update", "role_change", "user_unlock",
     "reveal", "reveal_refused", "export", "access_denied",
+    # accountability edits of the backlog page (issue 5, queries/edits.py)
+    "package_leader_set", "package_progress", "assignment_close", "reception_record",
 )
 VIEWER_ROLES = ("auditor", "admin")
 

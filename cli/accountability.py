@@ -1,0 +1,157 @@
+"""Commands: accountability (issue 5) — ``import-accountability``, ``agenda``, ``ranking``.
+
+``flask --app app import-accountability FILE --kind packages|assignments|receptions`` loads
+package leaders, assigned items or leader receptions (formats in ``ingest/accountability.py``).
+``flask --app app agenda --date 2026-11-20 [--unit CODE] --out agenda.xlsx`` writes the
+joint-conference agenda and the Friday tracking list as XLSX (audited as an export).
+``flask --app app ranking --month 2026-10 [--by unit|township|county] [--line 0.9] [--json]``
+prints units ranked by their on-time rates with yellow cards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+
+import click
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in a container
+        return "cli"
+
+
+def _date(value: str | None, name: str) -> dt.date:
+    if not value:
+        from dashboard.state import today
+
+        return today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}",
+                                 param_hint=name) from None
+
+
+def _unit(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    from domain.codes import is_region_code
+    from queries.db import app_connection
+    from queries.scope import InvalidCode, unknown_units, validate_unit_code
+
+    try:
+        unit = validate_unit_code(unit.strip())
+    except InvalidCode as exc:
+        raise click.BadParameter(str(exc), param_hint="--unit") from None
+    if is_region_code(unit):
+        return None
+    with app_connection() as conn:
+        if unknown_units(conn, [unit]):
+            raise click.BadParameter(f"unknown unit code {unit} / 未知区划代码",
+                                     param_hint="--unit")
+    return unit
+
+
+@click.command("import-accountability")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["packages", "assignments", "receptions"]),
+              required=True, help="What the file holds.")
+def import_accountability_cmd(file: str, kind: str) -> None:
+    """Import package leaders, assigned items or leader receptions (CSV/XLSX).
+
+    Rejected rows go to FILE.rejects.csv; exits 0 when every row landed, 1 otherwise.
+    """
+    from ingest.accountability import AccountabilityFileError, import_accountability
+
+    try:
+        s = import_accountability(file, kind, username=_actor())
+    except AccountabilityFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in s.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
+               f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected}")
+    if s.rejects_path:
+        click.echo(f"rejects: {s.rejects_path}")
+    raise SystemExit(0 if s.rejected == 0 else 1)
+
+
+@click.command("agenda")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD",
+              help="The conference day (default: today).")
+@click.option("--unit", default=None, metavar="CODE", help="County or township; default all.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The XLSX file to write.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def agenda_cmd(day: str | None, unit: str | None, out: str, lang: str) -> None:
+    """Write the joint-conference agenda and the Friday tracking list as XLSX."""
+    from dashboard.exports.agenda_xlsx import agenda_workbook
+    from queries import audit
+    from queries.db import admin_engine
+    from queries.scope import Scope
+
+    when = _date(day, "--date")
+    unit = _unit(unit)
+    data = agenda_workbook(Scope.region(), when, unit, lang)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    with admin_engine().begin() as conn:
+        audit.record("export", f"agenda {when.isoformat()} {unit or 'region'}",
+                     {"format": "xlsx", "date": when.isoformat(), "unit": unit},
+                     user=_actor(), conn=conn)
+    click.echo(f"agenda {when.isoformat()} ({unit or 'region'}): {out}")
+
+
+@click.command("ranking")
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD")
+@click.option("--unit", default=None, metavar="CODE", help="Narrow to a county or township.")
+@click.option("--by", type=click.Choice(["unit", "township", "county"]), default="unit",
+              show_default=True, help="Responsible units, townships or counties.")
+@click.option("--line", type=click.FloatRange(0, 1), default=None,
+              help="Yellow-card line as a fraction (default 0.90).")
+@click.option("--json", "as_json", is_flag=True)
+def ranking_cmd(month: str, as_of: str | None, unit: str | None, by: str, line: float | None,
+                as_json: bool) -> None:
+    """Units ranked by their on-time rates, with yellow cards below the line."""
+    from dataclasses import replace
+
+    from queries.accountability import accountability_rules, unit_ranking
+    from queries.filters import MatterFilter, Period
+    from queries.scope import Scope
+    from settings import get_settings
+
+    try:
+        period = Period.parse_month(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    when = _date(as_of, "--as-of")
+    arules = accountability_rules()
+    if line is not None:
+        arules = replace(arules, yellow_card_line=line)
+    df = unit_ranking(Scope.region(), period, when, MatterFilter(unit=_unit(unit)), by=by,
+                      arules=arules, rules=get_settings().clock_rules())
+    cols = ["rank", "key", "name", "acc_n", "acc_ok", "ans_n", "ans_ok", "handling_rate",
+            "overdue", "yellow"]
+    rows = [{c: (None if r[c] is None or r[c] != r[c] else r[c]) for c in cols}
+            for r in df.to_dict("records")]
+    for r in rows:
+        r["rank"] = None if r["rank"] is None else int(r["rank"])
+        r["yellow"] = bool(r["yellow"])
+    if as_json:
+        click.echo(json.dumps({"month": month, "as_of": when.isoformat(), "by": by,
+                               "line": arules.yellow_card_line, "units": rows},
+                              ensure_ascii=False, indent=2, default=int))
+        return
+    for r in rows:
+        rate = "—" if r["handling_rate"] is None else f"{r['handling_rate'] * 100:.1f}%"
+        flag = "  黄牌 yellow card" if r["yellow"] else ""
+        click.echo(f"{r['rank'] or '—':>4}  {r['name'] or r['key'] or '—'}  {rate}"
+                   f"  ({r['acc_ok'] + r['ans_ok']}/{r['acc_n'] + r['ans_n']}){flag}")
+
+
+COMMANDS = [import_accountability_cmd, agenda_cmd, ranking_cmd]

@@ -1,0 +1,73 @@
+"""Download route of the joint-conference agenda: ``GET /export/agenda.xlsx?date=&unit=``.
+
+Behind the login guard like every route; here also: a role that may open the agenda page
+(admin, leader, officer), the unit inside the user's jurisdiction (from the server session,
+never from the request), and an ``export`` row in the audit log for every file handed out. A
+refusal is a 403 with an ``access_denied`` audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, request
+
+from dashboard.auth import audit_event, current_account, current_scope
+from queries.scope import InvalidCode, validate_unit_code
+
+BLUEPRINT = "atlas_backlog_exports"
+ROLES = ("admin", "leader", "officer")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+bp = Blueprint(BLUEPRINT, __name__)
+
+
+def init_app(server) -> None:
+    """Register the export routes on ``server`` (idempotent; before its first request)."""
+    if BLUEPRINT not in server.blueprints:
+        server.register_blueprint(bp)
+
+
+def _refuse(target: str, reason: str):
+    audit_event("access_denied", target, {"export": "agenda", "reason": reason})
+    abort(403)
+
+
+@bp.get("/export/agenda.xlsx")
+def agenda_xlsx():
+    from dashboard.context import current_lang
+    from dashboard.exports.agenda_xlsx import agenda_workbook
+    from dashboard.state import today, viewable
+
+    account = current_account()
+    if account is None or account.role not in ROLES:
+        _refuse("/export/agenda.xlsx", "role")
+    scope = current_scope()
+    if scope.is_empty:
+        _refuse("/export/agenda.xlsx", "no jurisdiction")
+    try:
+        day = dt.date.fromisoformat(request.args.get("date", "") or today().isoformat())
+    except ValueError:
+        abort(400, "date must be YYYY-MM-DD")
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        abort(400, "date out of range")
+    unit = request.args.get("unit") or None
+    if unit is not None:
+        try:
+            unit = validate_unit_code(unit)
+        except InvalidCode:
+            abort(400, "invalid unit code")
+        if not viewable(scope, unit):
+            _refuse(f"agenda {unit}", "unit outside the jurisdiction")
+    lang = current_lang()
+    data = agenda_workbook(scope, day, unit, lang)
+    audit_event("export", f"agenda {day.isoformat()} {unit or 'scope'}",
+                {"format": "xlsx", "date": day.isoformat(), "unit": unit, "bytes": len(data)})
+    name = f"agenda-{day.isoformat()}{'-' + unit if unit else ''}.xlsx"
+    zh = f"联席会议议程-{day.isoformat()}.xlsx"
+    resp = Response(data, mimetype=XLSX)
+    resp.headers["Content-Disposition"] = (f"attachment; filename=\"{name}\"; "
+                                           f"filename*=UTF-8''{quote(zh)}")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
