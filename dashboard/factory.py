@@ -8,6 +8,7 @@ import dash
 from flask import Flask, jsonify
 
 from dashboard import geojson
+from dashboard.exports import routes as export_routes
 from dashboard.auth import init_auth, register_dash
 from queries.health import database_status
 from settings import get_settings
@@ -45,5 +46,6 @@ def create_dash(server: Flask | None = None) -> dash.Dash:
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = dash.html.Div([dash.page_container])
     geojson.init_app(server)
+    export_routes.init_app(server)
     register_dash(server, app)
     return app

@@ -118,12 +118,15 @@ def clock_condition(state: str, alias: str = "m") -> str:
     any_late = "(" + " OR ".join(late(c) for c in DUTY_CLOCKS) + ")"
     if state == "overdue":
         return any_overdue
+    # A clock that has not started has NULL dates, so its terms are NULL, not false: NOT must
+    # see false there, or every matter without a review would drop out of these states.
     if state == "due_soon":
-        return f"(NOT {any_overdue} AND (" + " OR ".join(soon(c) for c in DUTY_CLOCKS) + "))"
+        return (f"(NOT coalesce({any_overdue}, false) AND ("
+                + " OR ".join(soon(c) for c in DUTY_CLOCKS) + "))")
     if state == "late":
         return any_late
     if state == "on_time":
-        return f"(NOT {any_overdue} AND NOT {any_late})"
+        return f"(NOT coalesce({any_overdue}, false) AND NOT coalesce({any_late}, false))"
     if state == "terminated":
         return f"({alias}.recheck_decided_on <= :clock_day)"
     raise ValueError(f"unknown clock state: {state!r}")

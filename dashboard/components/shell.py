@@ -12,7 +12,7 @@ from domain.enums import CATEGORIES, CHANNELS, ROUTES
 from queries.areas import MEASURES
 from queries.filters import CLOCK_FILTERS
 
-NAV = (("overview", "/"), ("map", "/map"))
+NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "/agenda"))
 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
