@@ -8,8 +8,8 @@ import dash
 from flask import Flask, jsonify
 
 from dashboard import geojson
-from dashboard.exports import routes as export_routes
 from dashboard.auth import init_auth, register_dash
+from dashboard.exports import routes as export_routes
 from queries.health import database_status
 from settings import get_settings
 
