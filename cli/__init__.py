@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cli import accounts, data, demo, geography, imports
+from cli import accountability, accounts, data, demo, geography, imports, reports
 
 
 def register_commands(server: Flask) -> None:
-    for module in (data, geography, imports, demo, accounts):
+    for module in (data, geography, imports, demo, accounts, reports, accountability):
         for command in module.COMMANDS:
             server.cli.add_command(command)
