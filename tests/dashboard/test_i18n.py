@@ -37,7 +37,9 @@ def _fields(text: str) -> set[str]:
 def test_every_key_has_zh_and_en_with_the_same_placeholders(key):
     zh, en = STRINGS[key]
     assert zh.strip() and en.strip(), key
-    assert re.search(r"[\u4e00-\u9fff]", zh) or key in {"lang.switch"}, f"{key}: zh not Chinese"
+    # Chinese characters, or Chinese (full-width) punctuation for separators such as "："
+    assert re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]", zh) \
+        or key in {"lang.switch"}, f"{key}: zh not Chinese"
     assert _fields(zh) == _fields(en), key
 
 
