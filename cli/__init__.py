@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cli import accountability, accounts, data, demo, geography, imports, reports
+from cli import accountability, accounts, data, demo, geography, imports, reports, stability
 
 
 def register_commands(server: Flask) -> None:
-    for module in (data, geography, imports, demo, accounts, reports, accountability):
+    for module in (data, geography, imports, demo, accounts, reports, accountability,
+                   stability):
         for command in module.COMMANDS:
             server.cli.add_command(command)
