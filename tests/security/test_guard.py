@@ -110,3 +110,29 @@ def test_no_open_redirect_after_login(server, world, target):
 def test_next_path_is_kept(server, world):
     r = login(server.test_client(), world.users["officer_a"], next_="/?unit=430621100")
     assert r.headers["Location"] == "/?unit=430621100"
+
+
+PUBLIC_PREFIXES = ("/login", "/logout", "/healthz")
+
+
+def _every_route(server):
+    """One concrete URL per Flask route (exports, GeoJSON, Dash, pages), arguments filled in."""
+    for rule in server.url_map.iter_rules():
+        if rule.rule.startswith(PUBLIC_PREFIXES) or "GET" not in rule.methods:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<path:{arg}>", "x/y.js").replace(f"<{arg}>", "430602")
+            url = url.replace(f"<string:{arg}>", "430602").replace(f"<int:{arg}>", "1")
+        yield url
+
+
+def test_every_registered_route_refuses_anonymous_requests(server):
+    client = server.test_client()
+    urls = sorted(set(_every_route(server)))
+    assert any(u.startswith("/export") for u in urls) and any(u.startswith("/geo") for u in urls)
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code in (302, 401), (url, r.status_code)
+        if r.status_code == 302:
+            assert r.headers["Location"].startswith("/login"), url
