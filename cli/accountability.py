@@ -16,6 +16,8 @@ import json
 
 import click
 
+from cli.summary import finish_import
+
 
 def _actor() -> str:
     try:
@@ -71,13 +73,7 @@ def import_accountability_cmd(file: str, kind: str) -> None:
         s = import_accountability(file, kind, username=_actor())
     except AccountabilityFileError as exc:
         raise click.ClickException(str(exc)) from None
-    for warning in s.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
-               f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected}")
-    if s.rejects_path:
-        click.echo(f"rejects: {s.rejects_path}")
-    raise SystemExit(0 if s.rejected == 0 else 1)
+    finish_import(kind, s)
 
 
 @click.command("agenda")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
+
+from cli.summary import finish_import, username
 
 
 @click.command("import-cases")
@@ -23,23 +23,11 @@ def import_cases(file: str, kind: str, crs: str) -> None:
     from ingest.reader import ImportFileError
 
     try:
-        s = import_file(file, kind=kind, crs=crs, username=_username())
+        s = import_file(file, kind=kind, crs=crs, username=username())
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
-    for warning in s.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
-               f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected}")
-    if s.rejects_path:
-        click.echo(f"rejects: {s.rejects_path}")
-    raise SystemExit(0 if s.rejected == 0 else 1)
+    finish_import(kind, s)
 
-
-def _username() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry in some containers
-        return None
 
 
 COMMANDS = [import_cases]

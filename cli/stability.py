@@ -16,36 +16,25 @@ Imports exit 0 when every row landed and 1 when some row was rejected (rejects i
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from types import SimpleNamespace
 
 import click
 
+from cli.summary import finish_import, username
+
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _username() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 def _run_import(file: str, kind: str) -> None:
     from ingest.stability import ImportFileError, import_stability_file
 
     try:
-        s = import_stability_file(file, kind, username=_username())
+        s = import_stability_file(file, kind, username=username())
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
-    for warning in s.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
-               f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected}")
-    if s.rejects_path:
-        click.echo(f"rejects: {s.rejects_path}")
-    raise SystemExit(0 if s.rejected == 0 else 1)
+    finish_import(kind, s)
 
 
 @click.command("import-reporting-units")
@@ -70,7 +59,7 @@ def import_duty_roster(file: str) -> None:
 
 
 def _cli_admin():
-    return SimpleNamespace(username=f"cli:{_username() or 'unknown'}", role="admin")
+    return SimpleNamespace(username=f"cli:{username() or 'unknown'}", role="admin")
 
 
 @click.command("sensitive-period-add")

@@ -1,0 +1,27 @@
+"""What every import command prints and how it exits (DESIGN §5), written once."""
+
+from __future__ import annotations
+
+import getpass
+
+import click
+
+
+def username() -> str | None:
+    """The operating-system user running the command, for the import run and the audit log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return None
+
+
+def finish_import(kind: str, summary) -> None:
+    """Print warnings and the inserted/updated/unchanged/rejected line; exit 0 only when
+    nothing was rejected, 1 otherwise."""
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{kind}: 新增 inserted {summary.inserted}, 更新 updated {summary.updated}, "
+               f"未变 unchanged {summary.unchanged}, 拒绝 rejected {summary.rejected}")
+    if summary.rejects_path:
+        click.echo(f"rejects: {summary.rejects_path}")
+    raise SystemExit(0 if summary.rejected == 0 else 1)
