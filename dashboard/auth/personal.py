@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
-
 from domain.privacy import decrypt_text
 from queries import audit
-from queries.db import scoped
+from queries.personal import petitioner_name_ciphertext
 from queries.scope import Scope
 
 _MATTER_NO_RE = re.compile(r"[\w./-]{1,64}")
@@ -40,14 +38,12 @@ def reveal_petitioner_name(matter_no: str, *, scope: Scope, user,
                                                    "reason": "role"},
                      user=user, remote_addr=remote_addr)
         raise RevealRefused("your role may not reveal personal data / 您的角色无权查看个人信息")
-    with scoped(scope) as conn:
-        row = conn.execute(text("SELECT petitioner_name_enc FROM matter WHERE matter_no = :n"),
-                           {"n": matter_no}).first()
-    if row is None:
+    found, ciphertext = petitioner_name_ciphertext(scope, matter_no)
+    if not found:
         audit.record("reveal_refused", matter_no, {"field": "petitioner_name",
                                                    "reason": "not_in_scope"},
                      user=user, remote_addr=remote_addr)
         raise RevealRefused("matter not found in your jurisdiction / 辖区内无此事项")
     audit.record("reveal", matter_no, {"field": "petitioner_name"}, user=user,
                  remote_addr=remote_addr)
-    return decrypt_text(row.petitioner_name_enc) if row.petitioner_name_enc else None
+    return decrypt_text(ciphertext) if ciphertext else None

@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from dashboard import strings_backlog  # noqa: F401  (merges the strings)
+from dashboard.components import shell
 from dashboard.i18n import fmt_int, t
-
-NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "/agenda"))
 
 #: status -> (css tone, icon). Tones: ok (green), soon (amber), bad (red), done (grey),
 #: late (brown), info (blue). The icon and the label carry the meaning too.
@@ -42,26 +41,10 @@ def badge(status: str, lang: str, text: str | None = None, *, title: str | None 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
            user_name: str | None = None) -> html.Header:
-    links = []
-    for key, path in NAV:
-        href = path + (query if key in ("overview", "map", "backlog") else "")
-        links.append(dcc.Link(t(f"nav.{key}", lang), href=href, id=f"{prefix}-nav-{key}",
-                              className="nav-link" + (" active" if key == active else "")))
-    return html.Header([
-        html.Div([
-            html.Span("信", className="brand-mark", **{"aria-hidden": "true"}),
-            html.Div([html.Span(t("app.title", lang), className="brand-title"),
-                      html.Span(t("app.subtitle", lang), className="brand-sub")]),
-        ], className="brand"),
-        html.Nav(links, className="nav", **{"aria-label": t("nav.label", lang)}),
-        html.Div([
-            html.Span(user_name or "", className="user"),
-            html.Button(t("lang.switch", lang), id=f"{prefix}-lang", n_clicks=0,
-                        className="button ghost", title=t("lang.switch.title", lang),
-                        lang="en" if lang == "zh" else "zh-CN"),
-            html.A(t("auth.logout", lang), href="/logout", className="button ghost"),
-        ], className="header-tools"),
-    ], className="app-header no-print")
+    """The shared page header; filters travel to the pages that read them, and it is left
+    out of printouts."""
+    return shell.header(prefix, lang, active, query=query, user_name=user_name,
+                        query_keys=("overview", "map", "backlog"), printable=False)
 
 
 def href(path: str, params: dict) -> str:

@@ -16,8 +16,16 @@ NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "
 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
-           user_name: str | None = None) -> html.Header:
-    links = [dcc.Link(t(f"nav.{key}", lang), href=path + query, id=f"{prefix}-nav-{key}",
+           user_name: str | None = None, query_keys: tuple[str, ...] | None = None,
+           printable: bool = True) -> html.Header:
+    """The page header: brand, navigation, user, language switch, logout.
+
+    ``query`` (the view's filters) is carried to the pages named in ``query_keys`` (all when
+    None); ``printable=False`` hides the header when the page is printed.
+    """
+    links = [dcc.Link(t(f"nav.{key}", lang),
+                      href=path + (query if query_keys is None or key in query_keys else ""),
+                      id=f"{prefix}-nav-{key}",
                       className="nav-link" + (" active" if key == active else ""))
              for key, path in NAV]
     return html.Header([
@@ -34,7 +42,7 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
                         lang="en" if lang == "zh" else "zh-CN"),
             html.A(t("auth.logout", lang), href="/logout", className="button ghost"),
         ], className="header-tools"),
-    ], className="app-header")
+    ], className="app-header" + ("" if printable else " no-print"))
 
 
 def _options(enum: dict, lang: str) -> list[dict]:

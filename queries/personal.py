@@ -1,0 +1,19 @@
+"""Reads of protected personal data (DESIGN §1.2); callers audit every use."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from queries.db import scoped
+
+
+def petitioner_name_ciphertext(scope, matter_no: str) -> tuple[bool, str | None]:
+    """``(found, ciphertext)`` of the petitioner's name of one matter inside ``scope``.
+
+    ``found`` is False when the matter does not exist in the scope (row-level security hides
+    it); the ciphertext is None when the matter has no stored name.
+    """
+    with scoped(scope) as conn:
+        row = conn.execute(text("SELECT petitioner_name_enc FROM matter WHERE matter_no = :n"),
+                           {"n": matter_no}).first()
+    return (False, None) if row is None else (True, row.petitioner_name_enc)
