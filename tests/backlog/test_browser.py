@@ -113,7 +113,7 @@ def driver(tmp_path):
 
 
 def wait(drv, condition, timeout: float = 90):
-    from selenium.webdriver.support.ui import WebDriverWait
+    from tests.dashboard.browser import WebDriverWait
 
     return WebDriverWait(drv, timeout, poll_frequency=0.2).until(condition)
 

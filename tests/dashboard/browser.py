@@ -15,13 +15,30 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: F401 (re-exported)
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait as _SeleniumWait
 
 CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--disable-default-apps", "--no-first-run",
                "--disable-features=Translate,OptimizationHints,MediaRouter",
                "--lang=zh-CN")
+
+
+class WebDriverWait(_SeleniumWait):
+    """Selenium's wait, retrying when Dash re-renders an element between find and read."""
+
+    def __init__(self, driver, timeout: float, poll_frequency: float = 0.2, ignored_exceptions=()):
+        super().__init__(driver, timeout, poll_frequency,
+                         (StaleElementReferenceException, *ignored_exceptions))
+
+
+def texts_by_attr(driver, css: str, attr: str) -> dict[str, str]:
+    """``{attribute: visible text}`` of every element matching ``css``, read in one script so a
+    re-render between finding an element and reading it cannot leave a stale reference."""
+    return driver.execute_script(
+        "var out = {}; document.querySelectorAll(arguments[0]).forEach(function (e) {"
+        " out[e.getAttribute(arguments[1])] = e.innerText; }); return out;", css, attr)
 
 
 def make_driver(width: int = 1280, height: int = 800) -> webdriver.Chrome:

@@ -20,6 +20,7 @@ from tests.dashboard.browser import (
     login,
     make_driver,
     requested_urls,
+    texts_by_attr,
     wait_for,
     wait_idle,
 )
@@ -48,8 +49,7 @@ def _note_requests(d):
 
 
 def _cards(d) -> dict[str, str]:
-    return {e.get_attribute("data-kpi"): e.text
-            for e in d.find_elements(By.CSS_SELECTOR, "[data-kpi]")}
+    return texts_by_attr(d, "[data-kpi]", "data-kpi")
 
 
 def _wait_cards_change(d, before: dict, timeout: float = 30):
