@@ -75,6 +75,7 @@ def driver():
 def _wait(drv, css: str, timeout: float = 30):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
+
     from tests.dashboard.browser import WebDriverWait
 
     return WebDriverWait(drv, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR,
@@ -83,6 +84,7 @@ def _wait(drv, css: str, timeout: float = 30):
 
 def test_dash_page_renders_under_csp_after_login(live_url, driver, world):
     from selenium.webdriver.common.by import By
+
     from tests.dashboard.browser import WebDriverWait
 
     driver.get(live_url + "/probe")
