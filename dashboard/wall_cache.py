@@ -190,6 +190,10 @@ class SnapshotCache:
         while True:
             token = self._lock(key)
             if token:
+                raw = self.backend.get(self.prefix + key)  # stored while we asked?
+                if raw is not None:
+                    self.backend.release(self.prefix + key + ":lock", token)
+                    return json.loads(raw)
                 return self._run(key, compute, token)
             time.sleep(0.05)
             raw = self.backend.get(self.prefix + key)

@@ -250,8 +250,20 @@ unstable_factor = Table(  # 不稳定因素台账: disputes, never people
     Column("resolve_by", Date),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("closed_on", Date),
+    # 0004 (issue 6): a county-wide dispute has no township; who created / changed it, when.
+    Column("county_code", String(6)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("created_by", Text),
+    Column("updated_by", Text),
+    CheckConstraint("risk_level in ('high','medium','low')", name="risk"),
+    CheckConstraint("status in ('open','resolving','resolved')", name="status"),
+    CheckConstraint("people_involved >= 0", name="people"),
+    CheckConstraint("(status = 'resolved') = (closed_on IS NOT NULL)", name="closed"),
     Index("ix_unstable_factor_geom", "geom", postgresql_using="gist"),
     Index("ix_unstable_factor_township", "township_code"),
+    Index("ix_unstable_factor_status_resolve", "status", "resolve_by"),
+    Index("ix_unstable_factor_county", "county_code"),
 )
 
 sensitive_period = Table(
@@ -263,7 +275,14 @@ sensitive_period = Table(
     Column("ends_on", Date, nullable=False),
     Column("level", String(16), nullable=False),  # national | provincial | city | local
     Column("scope_code", String(12)),  # null: the whole region
+    Column("note", Text),  # 0004
+    Column("created_by", Text),
+    Column("updated_by", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     CheckConstraint("ends_on >= starts_on", name="dates"),
+    CheckConstraint("level in ('national','provincial','city','local')", name="level"),
+    Index("ix_sensitive_period_dates", "starts_on", "ends_on"),
 )
 
 reporting_unit = Table(  # units that file daily reports and keep duty rosters
@@ -271,8 +290,11 @@ reporting_unit = Table(  # units that file daily reports and keep duty rosters
     Column("code", String(32), primary_key=True),
     Column("name", Text, nullable=False),
     Column("kind", String(16), nullable=False),  # township | department
-    Column("county_code", String(6)),
+    Column("county_code", String(6)),  # the prefecture code for a city department
     Column("township_code", String(9)),
+    CheckConstraint("kind in ('township','department')", name="kind"),  # 0004
+    Index("ix_reporting_unit_township", "township_code"),
+    Index("ix_reporting_unit_county", "county_code"),
 )
 
 daily_report = Table(  # 零报告
@@ -280,10 +302,15 @@ daily_report = Table(  # 零报告
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("unit_code", String(32), ForeignKey("reporting_unit.code"), nullable=False),
     Column("report_date", Date, nullable=False),
-    Column("filed_at", DateTime(timezone=True), nullable=False),
+    # 0004: the database clock at the first filing (the web role cannot set it)
+    Column("filed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("incidents", Integer, nullable=False, server_default="0"),
     Column("note", Text),
+    Column("filed_by", Text),
+    Column("updated_at", DateTime(timezone=True)),
     UniqueConstraint("unit_code", "report_date"),
+    CheckConstraint("incidents >= 0", name="incidents"),
+    Index("ix_daily_report_date", "report_date"),
 )
 
 duty_roster = Table(
@@ -296,6 +323,8 @@ duty_roster = Table(
     Column("leader_name", Text),
     Column("phone", Text),
     UniqueConstraint("unit_code", "duty_date", "shift"),
+    CheckConstraint("shift in ('day','night','full')", name="shift"),  # 0004
+    Index("ix_duty_roster_date", "duty_date"),
 )
 
 # --- users, access, audit ----------------------------------------------------------------------

@@ -241,6 +241,17 @@ def test_filing_reports_and_rosters_audited_and_scoped(world, engine):
     d = world.day
     s = scopes(world)
     officer = _user(world, "officer", "officer")
+    try:
+        _file_and_roster(world, engine, d, s, officer)
+    finally:  # leave C without today's report and duty, as the world has it
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM daily_report WHERE unit_code = 'WS-T-C'"
+                           " AND report_date = :d"), {"d": d})
+            c.execute(text("DELETE FROM duty_roster WHERE unit_code = 'WS-T-C'"
+                           " AND duty_date = :d"), {"d": d})
+
+
+def _file_and_roster(world, engine, d, s, officer):
     first = duty.file_report(s["officer"], "WS-T-C", d, 0, "零报告", user=officer)
     again = duty.file_report(s["officer"], "WS-T-C", d, 2, "发现纠纷2起", user=officer)
     assert not first["corrected"] and again["corrected"]
