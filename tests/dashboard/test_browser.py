@@ -101,8 +101,11 @@ def test_overview_drill_down_and_back(driver, live_server, world, engine):
         counties = c.execute(text("SELECT count(*) FROM admin_unit WHERE level = 'county'"
                                   " AND coalesce(geom_simple, geom) IS NOT NULL")).scalar()
     assert len(d.find_elements(By.CSS_SELECTOR, CHORO)) == counties == 9
+    expected = _own_sql(engine, None)
+    WebDriverWait(d, 30).until(lambda d: set(expected) <= set(_cards(d)))
+    wait_idle(d)
     region_cards = _cards(d)
-    for key, value in _own_sql(engine, None).items():
+    for key, value in expected.items():
         assert region_cards[key] == value, key
 
     # Click the county polygon on the map: its townships are drawn, the cards follow.
