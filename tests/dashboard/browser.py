@@ -37,8 +37,9 @@ def texts_by_attr(driver, css: str, attr: str) -> dict[str, str]:
     """``{attribute: visible text}`` of every element matching ``css``, read in one script so a
     re-render between finding an element and reading it cannot leave a stale reference."""
     return driver.execute_script(
-        "var out = {}; document.querySelectorAll(arguments[0]).forEach(function (e) {"
-        " out[e.getAttribute(arguments[1])] = e.innerText; }); return out;", css, attr)
+        "var out = {}, attr = arguments[1];"
+        " document.querySelectorAll(arguments[0]).forEach(function (e) {"
+        " out[e.getAttribute(attr)] = e.innerText; }); return out;", css, attr)
 
 
 def make_driver(width: int = 1280, height: int = 800) -> webdriver.Chrome:
