@@ -12,13 +12,16 @@ from domain.enums import CATEGORIES, CHANNELS, ROUTES
 from queries.areas import MEASURES
 from queries.filters import CLOCK_FILTERS
 
-NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "/agenda"))
+NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "/agenda"),
+       ("stability", "/stability"), ("periods", "/periods"), ("wall", "/wall"))
 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
            user_name: str | None = None, query_keys: tuple[str, ...] | None = None,
-           printable: bool = True) -> html.Header:
-    """The page header: brand, navigation, user, language switch, logout.
+           printable: bool = True, banner: bool = True) -> html.Div:
+    """The page header: brand, navigation, user, language switch, logout, and under it the
+    sensitive-period banner while one is on or close (``banner=False`` for a page that places
+    its own).
 
     ``query`` (the view's filters) is carried to the pages named in ``query_keys`` (all when
     None); ``printable=False`` hides the header when the page is printed.
@@ -28,7 +31,7 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
                       id=f"{prefix}-nav-{key}",
                       className="nav-link" + (" active" if key == active else ""))
              for key, path in NAV]
-    return html.Header([
+    top = html.Header([
         html.Div([
             html.Span("信", className="brand-mark", **{"aria-hidden": "true"}),
             html.Div([html.Span(t("app.title", lang), className="brand-title"),
@@ -43,6 +46,18 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
             html.A(t("auth.logout", lang), href="/logout", className="button ghost"),
         ], className="header-tools"),
     ], className="app-header" + ("" if printable else " no-print"))
+    strip = _banner(lang) if banner else None
+    return html.Div([top, strip] if strip is not None else [top], className="app-top")
+
+
+def _banner(lang: str):
+    from dashboard.components.banner import sensitive_banner
+    from dashboard.context import current_scope
+
+    try:
+        return sensitive_banner(current_scope(), lang, banner_id="app-sensitive-banner")
+    except RuntimeError:  # no request (a layout built at import for the page registry)
+        return None
 
 
 def _options(enum: dict, lang: str) -> list[dict]:

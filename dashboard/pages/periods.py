@@ -14,7 +14,6 @@ from dashboard import (
     i18n,
     strings_stability,  # noqa: F401  (registers the strings)
 )
-from dashboard.components.banner import sensitive_banner
 from dashboard.components.shell import header
 from dashboard.context import current_account, current_lang, current_scope, set_lang
 from dashboard.i18n import t
@@ -79,7 +78,6 @@ def layout(**_query):
         header(P, lang, "periods", user_name=user_name),
         html.Main([
             html.H1(t("page.periods", lang), className="page-title"),
-            sensitive_banner(scope, lang),
             html.Section([
                 html.H2(t("periods.form.title", lang)),
                 html.P(id=f"{P}-editing-text", className="caption"),

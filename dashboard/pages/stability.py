@@ -34,7 +34,6 @@ from dashboard import (
     strings_stability,  # noqa: F401  (registers the strings)
 )
 from dashboard.components import mdtable as mdt
-from dashboard.components.banner import sensitive_banner
 from dashboard.components.map import atlas_map
 from dashboard.components.shell import header
 from dashboard.components.warnings import warning_text
@@ -297,13 +296,11 @@ def ledger_map(scope, lang: str, geo: dict, points: dict) -> dl.Map:
     settings = get_settings()
     the_map = atlas_map(f"{P}l", lang=lang, measure_label=t("ledger.map", lang),
                         bounds=geo.get("bounds"), tile_url=settings.tile_url,
-                        tile_attribution=settings.tile_attribution, zones_url=None,
-                        height="420px")
-    for layer in _walk(the_map):
+                        tile_attribution=settings.tile_attribution,
+                        zones_url=geo.get("zones_url"), height="420px")
+    for layer in _walk(the_map):  # outlines by URL: the browser keeps them (ETag, version)
         if getattr(layer, "id", None) == f"{P}l-choro":
-            layer.data = geo.get("towns")
-        elif getattr(layer, "id", None) == f"{P}l-zones":
-            layer.data = geo.get("zones")
+            layer.url = geo.get("towns_url")
     the_map.children = [*the_map.children, dl.GeoJSON(
         id=f"{P}-ledger-points", data=points, pane="atlas-points",
         pointToLayer=SJS("ledgerPoint"), onEachFeature=SJS("ledgerEach"),
@@ -332,6 +329,12 @@ def _field(label: str, control, cid: str, cls: str = "") -> html.Div:
 def _options(enum: dict, lang: str, prefix: str | None = None) -> list[dict]:
     return [{"label": t(f"{prefix}.{k}", lang) if prefix else i18n.pick(v, lang), "value": k}
             for k, v in enum.items()]
+
+
+def ledger_summary_text(scope, day: dt.date, lang: str) -> str:
+    s = ledger.summary(scope, day)
+    return t("ledger.summary", lang, open=s["open"], high=s["high"], overdue=s["overdue"],
+             people=i18n.fmt_int(s["people"]))
 
 
 def pick_options(frame, extra: dict | None = None) -> list[dict]:
@@ -493,6 +496,18 @@ def warnings_list(items: list, lang: str) -> html.Div:
                      else None])
 
 
+def cached_warnings(scope, now: dt.datetime) -> list[dict]:
+    """The scope's warnings through the wall's aggregate cache (fresh for
+    ``WALL_CACHE_TTL`` seconds, one computation per scope however many users look)."""
+    from dashboard.wall_cache import get_cache, scope_key
+    from dashboard.wall_data import wall_scope
+
+    key = scope_key(wall_scope(scope), "warnings", now.date().isoformat(),
+                    get_settings().database_url)
+    return get_cache().get(key, lambda: {"items": [
+        w.as_dict() for w in qwarn.current_warnings(scope, now)]})["items"]
+
+
 def rules_text(lang: str, sensitive: bool) -> str:
     th = rules_from_env().for_period(sensitive)
     cutoff = duty.cutoff_time().strftime("%H:%M")
@@ -521,11 +536,11 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
     unit = _unit(scope, unit)
     from dashboard import data
 
-    geo = {"towns": json.loads(data.units_geojson(scope, level="township")),
-           "zones": json.loads(data.zones_geojson(scope)),
-           "bounds": data.region_bounds(scope)}
-    towns = sorted(({"code": f["properties"]["code"], "name": f["properties"]["name"]}
-                    for f in geo["towns"]["features"]), key=lambda x: x["code"])
+    version = urlencode({"v": data.geometry_version()})
+    geo = {"towns_url": f"/geo/units.json?level=township&{version}",
+           "zones_url": f"/geo/zones.json?{version}", "bounds": data.region_bounds(scope)}
+    towns = [{"code": r["code"], "name": r["name"]} for r in
+             data.child_units(scope, None, "township").to_dict("records")]
     frame = ledger.list_entries(scope, day, status="open", unit=unit)
     points = json.loads(ledger.ledger_geojson(scope, day, status="open"))
     the_map = ledger_map(scope, lang, geo, points)
@@ -538,7 +553,7 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
     cutoff = duty.cutoff_time()
     compliance = duty.compliance_day(scope, now, cutoff=cutoff)
     try:
-        warns = qwarn.current_warnings(scope, now)
+        warns = cached_warnings(scope, now)
     except Exception:  # the page must come up
         log.exception("warnings")
         warns = []
@@ -554,7 +569,6 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
         header(P, lang, "stability", user_name=user_name),
         html.Main([
             html.H1(t("page.stability", lang), className="page-title"),
-            sensitive_banner(scope, lang, banner_id=f"{P}-banner"),
             html.Section([
                 _field(t("stab.filter.window", lang), dcc.Dropdown(
                     id=f"{P}-window", options=_window_options(scope, day, lang), value=win,
@@ -600,7 +614,8 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
                             {"label": t("ledger.filter.open", lang), "value": "open"},
                             {"label": t("ledger.filter.all", lang), "value": "all"}],
                             value="open", inline=True, className="radio"),
-                        html.P(id=f"{P}-ledger-summary", className="caption"),
+                        html.P(ledger_summary_text(scope, day, lang), id=f"{P}-ledger-summary",
+                               className="caption"),
                         html.Div(ledger_table(frame, lang),
                                  id=f"{P}-ledger-list"),
                     ], className="panel"),
@@ -611,7 +626,7 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
                 html.Div([
                     html.H2(t("duty.title", lang, day=day.isoformat())),
                     html.P(id=f"{P}-duty-coverage", className="caption"),
-                    html.Div(duty_table(duty.roster(scope, day), lang), id=f"{P}-duty"),
+                    html.Div(id=f"{P}-duty"),  # drawn by duty_actions on load
                     html.Div([
                         html.H3(t("duty.form.title", lang)),
                         html.Div([
@@ -819,6 +834,7 @@ def ledger_form_actions(pick, save, close, clear, values, editing, rev):
     Output(f"{P}-ledger-points", "data"), Output(f"{P}l-choro", "hideout"),
     Input(f"{P}-ledger-status", "value"), Input(f"{P}-ledger-rev", "data"),
     State(f"{P}-unit", "data"),
+    prevent_initial_call=True,  # the layout draws the first list and map
 )
 def draw_ledger(status, _rev, unit):
     lang = current_lang()
@@ -828,10 +844,8 @@ def draw_ledger(status, _rev, unit):
     day = today()
     status = status if status in ("open", "all") else "open"
     frame = ledger.list_entries(scope, day, status=status, unit=_unit(scope, unit))
-    s = ledger.summary(scope, day)
     points = json.loads(ledger.ledger_geojson(scope, day, status=status))
-    summary = t("ledger.summary", lang, open=s["open"], high=s["high"], overdue=s["overdue"],
-                people=i18n.fmt_int(s["people"]))
+    summary = ledger_summary_text(scope, day, lang)
     return (ledger_table(frame, lang), summary, points,
             _ledger_hideout(frame, lang))
 
