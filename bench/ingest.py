@@ -54,15 +54,8 @@ def prepare_database() -> None:
     """Fresh database, migrations, reference geography."""
     code = f"""
 import json
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-url = make_url({BENCH_URL!r})
-admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-with admin.connect() as c:
-    c.execute(text(f'DROP DATABASE IF EXISTS "{{url.database}}" WITH (FORCE)'))
-    c.execute(text(f'CREATE DATABASE "{{url.database}}"'))
-with create_engine(url).begin() as c:
-    c.execute(text("CREATE EXTENSION postgis"))
+from queries.db import create_postgis_database
+create_postgis_database({BENCH_URL!r}, recreate=True)
 from alembic import command
 from alembic.config import Config
 command.upgrade(Config("alembic.ini"), "head")

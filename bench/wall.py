@@ -85,17 +85,9 @@ def _flask(args: list[str], env: dict, stdin: str | None = None) -> str:
 
 
 def prepare(cases: int, walls: int) -> None:
-    url = make_url(BENCH_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
-                         {"d": url.database}).first():
-            c.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    eng = create_engine(url)
-    with eng.begin() as c:
-        c.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    eng.dispose()
+    from queries.db import create_postgis_database
+
+    create_postgis_database(BENCH_URL)
     env = {**os.environ, "DATABASE_URL": BENCH_URL, "ADMIN_DATABASE_URL": BENCH_URL}
     print("migrations, geography, demo data …", flush=True)
     _flask(["db-upgrade"], env)
@@ -116,7 +108,8 @@ def prepare(cases: int, walls: int) -> None:
         tokens.append(out.strip().splitlines()[-1].split("token=", 1)[1])
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "tokens.json").write_text(json.dumps(tokens))
-    print(f"prepared {url.database}: {walls} wall tokens, {len(LEADERS)} leaders", flush=True)
+    print(f"prepared {make_url(BENCH_URL).database}: {walls} wall tokens, "
+          f"{len(LEADERS)} leaders", flush=True)
 
 
 # --- the server --------------------------------------------------------------------------------

@@ -70,3 +70,34 @@ def scoped(scope, url: str | None = None) -> Iterator[Connection]:
                           " set_config('atlas.departments', :d, true)"),
                      {"u": scope.sql_units(), "d": scope.sql_departments()})
         yield conn
+
+
+def create_postgis_database(url: str, *, recreate: bool = False) -> None:
+    """Create the database of ``url`` with PostGIS (tests, benchmarks, first start).
+
+    ``recreate`` drops it first, ending its other sessions. Connects to the server's
+    ``postgres`` database with the same credentials, which must be allowed to create databases.
+    """
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if recreate:
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": target.database})
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
+                                  {"d": target.database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+    eng = create_engine(target)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    finally:
+        eng.dispose()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 TEST_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/petition_atlas_test"
@@ -19,32 +17,16 @@ TEST_URL = os.environ.get(
 os.environ["DATABASE_URL"] = TEST_URL
 
 
-def _recreate_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": target.database})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    eng = create_engine(target)
-    with eng.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    eng.dispose()
-
-
 @pytest.fixture(scope="session")
 def db_url() -> str:
     """URL of a freshly created and migrated test database."""
     from alembic import command
     from alembic.config import Config
 
-    from queries.db import get_engine
+    from queries.db import create_postgis_database, get_engine
     from settings import get_settings
 
-    _recreate_database(TEST_URL)
+    create_postgis_database(TEST_URL, recreate=True)
     get_settings.cache_clear()
     get_engine.cache_clear()
     cfg = Config(os.path.join(os.path.dirname(__file__), "..", "alembic.ini"))
