@@ -5,7 +5,6 @@ no request outside 127.0.0.1, and pass axe-core without critical or serious viol
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -71,7 +70,9 @@ def _first_code(d) -> str | None:
 
 def _own_sql(engine, county: str | None) -> dict[str, str]:
     """A few KPIs of this month as of today, computed here without queries.kpi."""
-    today = dt.date.today()
+    from dashboard.state import today as office_today
+
+    today = office_today()  # the cards' "today" is the office's (Asia/Shanghai), not UTC's
     start = today.replace(day=1)
     where = "m.county_code = :c" if county else "TRUE"
     overdue = " OR ".join(f"(m.{due} < :d AND (m.{done} IS NULL OR m.{done} > :d))"

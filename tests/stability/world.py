@@ -12,7 +12,8 @@ Everything is relative to ``day`` (today in the office's time zone):
   the baseline (day-8);
 - background matters registered 20–90 days ago (their submissions fall outside both windows);
 - units: A, B, C (townships) and two departments; daily reports for the last 10 days at
-  09:00, except B missing day-3, C late (18:30) on day-2, and B and C not filed today;
+  09:00 (today's at 00:00), except B missing day-3, C late (18:30) on day-2, and B and C
+  not filed today;
 - ledger: L1 in A, high risk, resolve-by day-5; L2 in B, low risk, resolve-by day+2; L3 in C,
   resolved.
 """
@@ -121,7 +122,9 @@ def write_reports(folder: Path, day: dt.date) -> Path:
                     continue
                 if code == "WS-T-C" and back == 0:
                     continue
-                at = "18:30" if code == "WS-T-C" and back == 2 else "09:00"
+                # Today's reports are filed at midnight: a real filing time is never in the
+                # future, whatever hour of the office's day the tests run at.
+                at = "18:30" if code == "WS-T-C" and back == 2 else "09:00" if back else "00:00"
                 w.writerow([code, d.isoformat(), f"{d.isoformat()} {at}", 0, "零报告"])
     return path
 
