@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cli import accountability, accounts, data, demo, geography, imports, reports, stability
+from cli import (
+    accountability,
+    accounts,
+    briefing,
+    data,
+    demo,
+    geography,
+    imports,
+    reports,
+    stability,
+)
 
 
 def register_commands(server: Flask) -> None:
     for module in (data, geography, imports, demo, accounts, reports, accountability,
-                   stability):
+                   stability, briefing):
         for command in module.COMMANDS:
             server.cli.add_command(command)

@@ -23,6 +23,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app.subtitle": ("岳阳市信访工作监督平台", "Yueyang petition office supervision"),
     "nav.overview": ("总览", "Overview"),
     "nav.map": ("地图", "Map"),
+    "nav.briefing": ("月度简报", "Briefing"),
     "nav.label": ("主导航", "Main navigation"),
     "lang.switch": ("English", "中文"),
     "lang.switch.title": ("切换到英文界面", "Switch to Chinese"),

@@ -25,7 +25,13 @@ from domain.rules import (
     rate,
     yellow_card,
 )
-from queries.backlog import LIST_LIMIT, matter_list_sql, rule_params
+from queries.backlog import (
+    LEADER_CONDITION,
+    LIST_LIMIT,
+    PACKAGE_SELECT,
+    matter_list_sql,
+    rule_params,
+)
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, scope_condition
 from queries.kpi import overdue_predicate
@@ -107,11 +113,8 @@ def packages_frame(scope, day: dt.date, flt: MatterFilter | None = None,
     where, params = matter_conditions(scope, flt, alias="m")
     params.update(rule_params(day, rules))
     params["limit"] = None
-    cond = "coalesce(pk.leader_name, m.package_leader) IS NOT NULL AND m.registered_on <= :d"
-    sql = matter_list_sql(where, cond, "m.id",
-                          extra_select=" pk.leader_title AS leader_title,"
-                                       " pk.since AS package_since,"
-                                       " pk.resolved_on AS package_resolved_on,")
+    sql = matter_list_sql(where, f"{LEADER_CONDITION} AND m.registered_on <= :d", "m.id",
+                          extra_select=PACKAGE_SELECT)
     return _frame(scope, sql, params).drop(columns="total")
 
 

@@ -323,7 +323,10 @@ def village_adjacency(codes: list[str], kind: str = "queen") -> list[tuple[str, 
     point of boundary) or ``rook`` (sharing a stretch of boundary)."""
     if kind not in ("queen", "rook"):
         raise ValueError("kind must be queen or rook")
-    touch = ("ST_Intersects(a.geom, b.geom)" if kind == "queen" else
+    # Queen as "distance 0" rather than ST_Intersects: on the power-diagram cells of init-geo
+    # GEOS's overlay predicate raised TopologyException (side location conflict) for valid
+    # neighbours in 岳阳楼区; the distance algorithm has no such failure and answers the same.
+    touch = ("ST_DWithin(a.geom, b.geom, 0)" if kind == "queen" else
              "ST_Intersects(a.geom, b.geom) AND ST_Relate(a.geom, b.geom, '****1****')")
     with app_connection() as conn:
         rows = conn.execute(text(f"""

@@ -9,7 +9,7 @@ cd "$ROOT"
 mkdir -p var/log
 
 APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 chromium chromium-driver fonts-noto-cjk
-              poppler-utils)
+              poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 log() { printf '[atlas] %s\n' "$*" >&2; }

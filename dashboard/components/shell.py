@@ -13,7 +13,8 @@ from queries.areas import MEASURES
 from queries.filters import CLOCK_FILTERS
 
 NAV = (("overview", "/"), ("map", "/map"), ("backlog", "/backlog"), ("agenda", "/agenda"),
-       ("stability", "/stability"), ("periods", "/periods"), ("wall", "/wall"))
+       ("stability", "/stability"), ("periods", "/periods"), ("wall", "/wall"),
+       ("briefing", "/briefing"))
 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
