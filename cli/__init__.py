@@ -14,11 +14,12 @@ from cli import (
     imports,
     reports,
     stability,
+    summaries,
 )
 
 
 def register_commands(server: Flask) -> None:
     for module in (data, geography, imports, demo, accounts, reports, accountability,
-                   stability, briefing):
+                   stability, briefing, summaries):
         for command in module.COMMANDS:
             server.cli.add_command(command)

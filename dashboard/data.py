@@ -29,6 +29,8 @@ DEFAULT_TIMEOUT = 600
 _VERSION_TTL = 30.0
 _versions: dict[str, tuple[float, str]] = {}
 _versions_lock = threading.Lock()
+_inflight: dict[str, threading.Lock] = {}
+_inflight_guard = threading.Lock()
 
 
 def _cache():
@@ -97,12 +99,29 @@ def memo(name: str, fn, *args, geometry: bool = False, timeout: int | None = Non
         value = None
     if value is not None:
         return value
-    value = fn(*args, **kwargs)
+    # One computation per key at a time in this process: a filter change fires the map and
+    # the tables callbacks together and both want the same area measures; the second waits
+    # for the first and reads its result instead of running the same queries again.
+    with _inflight_guard:
+        lock = _inflight.setdefault(key, threading.Lock())
     try:
-        cache.set(key, value, timeout=timeout or DEFAULT_TIMEOUT)
-    except Exception:
-        log.warning("cache set failed", exc_info=True)
-    return value
+        with lock:
+            try:
+                value = cache.get(key)
+            except Exception:
+                value = None
+            if value is not None:
+                return value
+            value = fn(*args, **kwargs)
+            try:
+                cache.set(key, value, timeout=timeout or DEFAULT_TIMEOUT)
+            except Exception:
+                log.warning("cache set failed", exc_info=True)
+            return value
+    finally:
+        with _inflight_guard:
+            if _inflight.get(key) is lock and not lock.locked():
+                del _inflight[key]
 
 
 # --- KPIs and charts -------------------------------------------------------------------------

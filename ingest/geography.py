@@ -76,6 +76,14 @@ def build_reference_geography() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return units.copy(), zones.copy()
 
 
+def _refresh_if_moved(engine: Engine, moved: dict) -> None:
+    """Re-assigned matters change the dashboard's rollups (migration 0006): rebuild them."""
+    if any(moved.values()):
+        from queries.summaries import refresh_quietly
+
+        refresh_quietly(engine)
+
+
 def init_geo(engine: Engine | None = None) -> dict:
     """Replace the stored geography by the reference set, then refresh the simplified copies
     and re-assign located matters. Running it twice leaves the same rows. ``engine``: default
@@ -92,6 +100,7 @@ def init_geo(engine: Engine | None = None) -> dict:
         q.fill_simplified(conn)
         moved = {level: q.reassign_matters(conn, level) for level in ("township", "village")}
     done = time.perf_counter()
+    _refresh_if_moved(engine, moved)
     return {**counts, "matters_reassigned": moved, "build_seconds": round(built - started, 2),
             "write_seconds": round(done - built, 2)}
 
@@ -163,5 +172,6 @@ def load_boundaries(engine: Engine, path: str | Path, level: str, code_field: st
         moved = {level: q.reassign_matters(conn, level)}
         if redrawn:
             moved["village"] = q.reassign_matters(conn, "village")
+    _refresh_if_moved(engine, moved)
     return {"level": level, "replaced": replaced, "kept_schematic": len(known) - replaced,
             "villages_redrawn": redrawn, "matters_reassigned": moved, "warnings": warnings}

@@ -56,14 +56,16 @@ def _default_engine() -> Engine:
 
 def import_file(path: str | Path, kind: str = "matters", crs: str = "wgs84",
                 engine: Engine | None = None, *, chunk_rows: int = CHUNK_ROWS,
-                username: str | None = None) -> ImportSummary:
+                username: str | None = None, refresh_summaries: bool = True) -> ImportSummary:
     """Import a matters or submissions file (CSV or XLSX) into the store.
 
     Every row either lands (inserted, updated, or unchanged when its content is already
     stored) or is rejected with its line, column and reason in ``<path>.rejects.csv``; good
     rows land even when others fail. ``crs`` is the coordinate system of ``lon``/``lat``
-    ("wgs84" or "gcj02"). Raises :class:`ImportFileError` when the file as a whole is
-    unusable (unreadable, a required column missing).
+    ("wgs84" or "gcj02"). The summary tables are rebuilt afterwards unless
+    ``refresh_summaries`` is false (a caller importing several files refreshes once).
+    Raises :class:`ImportFileError` when the file as a whole is unusable (unreadable, a
+    required column missing).
     """
     from settings import get_settings
 
@@ -116,6 +118,11 @@ def import_file(path: str | Path, kind: str = "matters", crs: str = "wgs84",
                           summary.rejected)
     finally:
         summary.rejects_path = writer.close()
+    if refresh_summaries:
+        # The dashboard's rollups (migration 0006) are read only while they match the data.
+        from queries.summaries import refresh_quietly
+
+        refresh_quietly(engine)
     return summary
 
 

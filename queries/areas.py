@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from domain.clocks import ClockRules
 from domain.codes import is_region_code
+from queries import summaries
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, submission_source
 from queries.kpi import overdue_predicate
@@ -77,10 +78,14 @@ def measures_by_area(scope, level: str, period: Period, as_of: dt.date,
     GROUP BY {group}
     """
     units_sql, uparams = _units_sql(scope, level, flt.unit)
+    rolled = summaries.area_counts(scope, level, col, period, as_of, flt, rules)
     with scoped(scope) as conn:
         units = pd.read_sql_query(text(units_sql), conn, params=uparams).set_index("code")
-        counts = pd.read_sql_query(text(counts_sql), conn, params=params).set_index("code")
-        visits = pd.read_sql_query(text(visits_sql), conn, params=sparams).set_index("code")
+        if rolled is None:
+            counts = pd.read_sql_query(text(counts_sql), conn, params=params).set_index("code")
+            visits = pd.read_sql_query(text(visits_sql), conn, params=sparams).set_index("code")
+        else:
+            counts, visits = rolled
     out = units.join(counts, how="left").join(visits, how="left")
     for c in ("matters", "open", "overdue", "collective", "cross_level"):
         out[c] = out[c].fillna(0).astype(int)

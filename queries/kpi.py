@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from domain.clocks import DUTY_CLOCKS, ClockRules
+from queries import summaries
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, submission_source
 
@@ -61,6 +62,85 @@ def backlog_intervals_sql(alias: str = "sm") -> str:
                     " WHERE resubmitted_on IS NOT NULL")
     flagged = f"SELECT id, registered_on, NULL::date FROM {alias} WHERE backlog_flag"
     return "\nUNION ALL\n".join([*clock_parts, after_answer, flagged])
+
+
+def _backlog_sql(head: str, upper: str, summary: bool = False) -> str:
+    """The backlog and package-gap counts of :func:`compute_kpis`.
+
+    ``head`` defines the CTE ``iv`` of backlog intervals (and whatever it reads); ``upper``
+    selects the ``matter_id`` of the matters with more than ``:package_n`` submissions at city
+    level or above in the 365 days up to ``:d``. Shared by the raw path and the summary path
+    so both ask the same question; the summary path (``summary``) has each matter's
+    "county package leader on the matter row" flag in ``iv`` and ``upper`` (``leader``)
+    instead of reading the matter.
+    """
+    if summary:
+        leader = ", bool_or(leader) AS leader"
+        need = ("SELECT matter_id, leader FROM per WHERE at_end"
+                " UNION SELECT matter_id, leader FROM upper")
+        gap_from, gap_where = "need n", "NOT n.leader"
+    else:
+        leader = ""
+        need = "SELECT matter_id FROM per WHERE at_end UNION SELECT matter_id FROM upper"
+        gap_from = "need n JOIN matter pm ON pm.id = n.matter_id"
+        gap_where = "NOT (pm.package_level = 'county' AND pm.package_leader IS NOT NULL)"
+    return f"""
+    {head}
+    per AS (
+      SELECT matter_id{leader},
+             bool_or(s <= :start_prev AND (e IS NULL OR e > :start_prev)) AS at_start,
+             bool_or(s <= :d AND (e IS NULL OR e > :d)) AS at_end,
+             bool_or(s <= :d AND (e IS NULL OR e > :ps)) AS during
+      FROM iv GROUP BY matter_id),
+    upper AS ({upper}),
+    need AS ({need})
+    SELECT
+      (SELECT count(*) FROM per WHERE at_end) AS backlog_open,
+      (SELECT count(*) FROM per WHERE at_start) AS backlog_start,
+      (SELECT count(*) FROM per WHERE NOT at_start AND during) AS backlog_new,
+      (SELECT count(*) FROM per WHERE (at_start OR during) AND NOT at_end) AS backlog_resolved,
+      (SELECT count(*) FROM {gap_from}
+        -- A lateral probe per matter: as an anti-join the planner (misled by row-level
+        -- security on package_assignment) read every assignment once per matter (1.4 s).
+        LEFT JOIN LATERAL (SELECT 1 AS found FROM package_assignment p
+                           WHERE p.matter_id = n.matter_id AND p.level = 'county'
+                             AND p.since <= :d AND (p.until IS NULL OR p.until > :d)
+                           LIMIT 1) pa ON true
+        WHERE {gap_where} AND pa.found IS NULL) AS package_gaps
+    """
+
+
+def _backlog_params(period: Period, as_of: dt.date, rules: ClockRules) -> dict:
+    d = min(period.end, as_of)
+    return dict(ps=period.start, d=d, start_prev=period.start - dt.timedelta(days=1),
+                window_start=d - dt.timedelta(days=365),
+                backlog_days=rules.backlog_days_past_due,
+                package_n=rules.package_submissions_threshold, upper=list(UPPER_LEVELS))
+
+
+def backlog_sql_summary(scope, flt: MatterFilter, period: Period, as_of: dt.date,
+                        rules: ClockRules) -> tuple[str, dict]:
+    """The backlog counts of :func:`compute_kpis` over the precomputed intervals
+    (``summary_backlog_interval``, ``summary_package_candidate``; migration 0006)."""
+    from queries.summaries import conditions
+
+    bwhere, params = conditions(scope, flt, "b", "matter")
+    cwhere, _ = conditions(scope, flt, "c", "matter")
+    # Clock intervals starting after the last day asked about are left out, as in
+    # backlog_intervals_sql; the others are not (see there). Intervals that cannot make
+    # any of the flags below true (starting after both days asked about, or ended before
+    # both) are skipped: they would only add all-false rows.
+    head = (f"WITH iv AS (SELECT b.matter_id, b.s, b.e, b.leader"
+            f" FROM summary_backlog_interval b WHERE {bwhere} AND (NOT b.clock OR b.s <= :d)"
+            " AND b.s <= greatest(:start_prev, :d)"
+            " AND (b.e IS NULL OR b.e > least(:start_prev, :d))),")
+    # The candidates (more than the threshold ever) are few and carry the days of their
+    # upper-level submissions: count those in the window.
+    upper = (f"SELECT c.matter_id, c.leader FROM summary_package_candidate c WHERE {cwhere}"
+             " AND (SELECT count(*) FROM unnest(c.upper_days) u(day)"
+             " WHERE u.day > :window_start AND u.day <= :d) > :package_n")
+    params.update(_backlog_params(period, as_of, rules))
+    return _backlog_sql(head, upper, summary=True), params
 
 
 @dataclass(frozen=True)
@@ -130,38 +210,20 @@ def compute_kpis(scope, period: Period, as_of: dt.date, flt: MatterFilter | None
     FROM {sub_from}
     WHERE s.received_on BETWEEN :ps AND :pe AND {sub_where}
     """
-    backlog_sql = f"""
-    WITH sm AS NOT MATERIALIZED (SELECT * FROM matter m WHERE {where}),
-    iv AS ({backlog_intervals_sql('sm')}),
-    per AS (
-      SELECT matter_id,
-             bool_or(s <= :start_prev AND (e IS NULL OR e > :start_prev)) AS at_start,
-             bool_or(s <= :d AND (e IS NULL OR e > :d)) AS at_end,
-             bool_or(s <= :d AND (e IS NULL OR e > :ps)) AS during
-      FROM iv GROUP BY matter_id),
-    upper AS (
-      SELECT sub.matter_id FROM submission sub JOIN sm ON sm.id = sub.matter_id
-      WHERE sub.received_level = ANY(:upper)
-        AND sub.received_on > :window_start AND sub.received_on <= :d
-      GROUP BY sub.matter_id HAVING count(*) > :package_n),
-    need AS (SELECT matter_id FROM per WHERE at_end UNION SELECT matter_id FROM upper)
-    SELECT
-      (SELECT count(*) FROM per WHERE at_end) AS backlog_open,
-      (SELECT count(*) FROM per WHERE at_start) AS backlog_start,
-      (SELECT count(*) FROM per WHERE NOT at_start AND during) AS backlog_new,
-      (SELECT count(*) FROM per WHERE (at_start OR during) AND NOT at_end) AS backlog_resolved,
-      (SELECT count(*) FROM need n JOIN sm ON sm.id = n.matter_id
-        WHERE NOT (sm.package_level = 'county' AND sm.package_leader IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM package_assignment p
-                          WHERE p.matter_id = sm.id AND p.level = 'county' AND p.since <= :d
-                            AND (p.until IS NULL OR p.until > :d))) AS package_gaps
-    """
-    with scoped(scope) as conn:
-        mat = conn.execute(text(matters_sql), params).mappings().one()
-        sub = conn.execute(text(submissions_sql), {**params, **sub_params}).mappings().one()
-        blg = conn.execute(text(backlog_sql), params).mappings().one()
-
-    counts = {**mat, **sub, **blg}
+    backlog_sql = _backlog_sql(
+        f"WITH sm AS NOT MATERIALIZED (SELECT * FROM matter m WHERE {where}),\n"
+        f"iv AS ({backlog_intervals_sql('sm')}),",
+        "SELECT sub.matter_id FROM submission sub JOIN sm ON sm.id = sub.matter_id"
+        " WHERE sub.received_level = ANY(:upper) AND sub.received_on > :window_start"
+        " AND sub.received_on <= :d GROUP BY sub.matter_id HAVING count(*) > :package_n")
+    counts = summaries.kpi_counts(scope, period, as_of, req.flt, rules)
+    if counts is None:
+        with scoped(scope) as conn:
+            mat = conn.execute(text(matters_sql), params).mappings().one()
+            sub = conn.execute(text(submissions_sql), {**params, **sub_params}).mappings().one()
+            blg = conn.execute(text(backlog_sql), params).mappings().one()
+        counts = {k: int(v) for k, v in {**mat, **sub, **blg}.items()}
+    mat = sub = blg = counts
     return {
         "timely_forward_rate": _rate(mat["fwd_ok"], mat["fwd_n"]),
         "timely_accept_rate": _rate(mat["acc_ok"], mat["acc_n"]),
