@@ -219,9 +219,9 @@ def points_geojson(scope, period, as_of, flt=None, limit: int = 20_000) -> str:
                 limit=limit)
 
 
-def matter_list(scope, period, as_of, flt=None, limit: int = 200):
+def matter_list(scope, period, as_of, flt=None, limit: int = 200, offset: int = 0):
     return memo("matter_list", maps.matter_list, scope, period, as_of, flt or MatterFilter(),
-                limit=limit)
+                limit=limit, offset=offset)
 
 
 def _adjacency(codes: tuple[str, ...], kind: str) -> list[tuple[str, str]]:

@@ -209,7 +209,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table.list.caption": ("本期登记或期初未办结的事项，超期在前；不含信访人信息。",
                            "Matters registered in the period or open at its start, overdue "
                            "first; no petitioner data."),
-    "table.list.limited": ("显示前 {n} 件，共 {total} 件。", "Showing {n} of {total}."),
+    "table.list.total": ("共 {total} 件。", "{total} in all."),
+    "table.list.range": ("第 {first}–{last} 件，共 {total} 件", "{first}–{last} of {total}"),
+    "table.list.prev": ("上一页", "Previous"),
+    "table.list.next": ("下一页", "Next"),
+    "table.list.pages": ("清单分页", "List pages"),
     "table.list.empty": ("本期该区域没有事项。", "No matters here in this period."),
     "table.list.pick": ("在地图上点击一个村（社区）查看事项清单。",
                         "Click a village on the map to list its matters."),

@@ -50,7 +50,10 @@ from settings import get_settings
 log = logging.getLogger(__name__)
 
 POINT_LIMIT = 20_000
-LIST_LIMIT = 200
+#: Rows of the matter list per page: a page of 25 rows is about 30 KB of components, so a
+#: township's view stays under the 100 KB an interaction may send (a 200-row list was 260 KB
+#: and took the browser seconds to lay out).
+LIST_PAGE = 25
 CHART_IDS = ("trend", "categories", "funnel", "ageing", "top_units", "repeat")
 
 
@@ -326,6 +329,15 @@ def page_layout(prefix: str, kind: str, query: dict) -> html.Div:
                                  className="button secondary", n_clicks=0),
                      className="panel-tools no-print"),
             html.Div(id=f"{prefix}-list"),
+            dcc.Store(id=f"{prefix}-list-page", data=0),
+            html.Nav([
+                html.Button(t("table.list.prev", lang), id=f"{prefix}-list-prev", n_clicks=0,
+                            className="button secondary"),
+                html.Span(id=f"{prefix}-list-range", className="caption", role="status"),
+                html.Button(t("table.list.next", lang), id=f"{prefix}-list-next", n_clicks=0,
+                            className="button secondary"),
+            ], id=f"{prefix}-list-pager", className="list-pager no-print", hidden=True,
+                **{"aria-label": t("table.list.pages", lang)}),
         ], className="panel list-panel"),
         html.P(id=f"{prefix}-source", className="source-line"),
     ]
@@ -601,12 +613,12 @@ def _register_map(p: str, kind: str) -> None:
 def _register_tables(p: str) -> None:
     @dash.callback(
         Output(f"{p}-areas", "children"), Output(f"{p}-zones-table", "children"),
-        Output(f"{p}-list", "children"), Input(f"{p}-state", "data"))
+        Input(f"{p}-state", "data"))
     def draw_tables(raw):
         lang = current_lang()
         scope, view, err = _view_or_error(raw, lang)
         if view is None:
-            return err, None, None
+            return err, None
         frame = data.area_measures(scope, view.level, view.period, view.as_of,
                                    view.area_filter)
         if view.codes:
@@ -615,14 +627,40 @@ def _register_tables(p: str) -> None:
                                   lang=lang, selected=view.selected)
         zone_frame = data.area_measures(scope, "zone", view.period, view.as_of, view.flt)
         zones = tables.zone_table(zone_frame, data.zones(scope), lang)
+        return areas, zones
+
+    @dash.callback(
+        Output(f"{p}-list", "children"), Output(f"{p}-list-page", "data"),
+        Output(f"{p}-list-pager", "hidden"), Output(f"{p}-list-range", "children"),
+        Output(f"{p}-list-prev", "disabled"), Output(f"{p}-list-next", "disabled"),
+        Input(f"{p}-state", "data"), Input(f"{p}-list-prev", "n_clicks"),
+        Input(f"{p}-list-next", "n_clicks"), State(f"{p}-list-page", "data"))
+    def draw_list(raw, _prev, _next, page):
+        """The matter list of a township or village, a page at a time; a new view starts
+        again at its first page."""
+        lang = current_lang()
+        scope, view, err = _view_or_error(raw, lang)
+        if view is None:
+            return err, 0, True, "", True, True
         unit = view.state.unit
-        if unit and len(unit) in (9, 12):
-            frame_l, total = data.matter_list(scope, view.period, view.as_of, view.flt,
-                                              limit=LIST_LIMIT)
-            listing = tables.matter_list(p, frame_l, total, unit_name=view.unit_name, lang=lang)
-        else:
-            listing = tables.matter_list(p, None, 0, unit_name="", lang=lang)
-        return areas, zones, listing
+        if not (unit and len(unit) in (9, 12)):
+            return tables.matter_list(p, None, 0, unit_name="", lang=lang), 0, True, "", \
+                True, True
+        step = {f"{p}-list-prev": -1, f"{p}-list-next": 1}.get(ctx.triggered_id, None)
+        page = max(0, int(page or 0) + step) if step else 0
+        frame, total = data.matter_list(scope, view.period, view.as_of, view.flt,
+                                        limit=LIST_PAGE, offset=page * LIST_PAGE)
+        if frame.empty and page > 0:  # the list shrank (new data): back to the last page
+            page = max(0, (total - 1) // LIST_PAGE)
+            frame, total = data.matter_list(scope, view.period, view.as_of, view.flt,
+                                            limit=LIST_PAGE, offset=page * LIST_PAGE)
+        first = page * LIST_PAGE + 1
+        shown = t("table.list.range", lang, first=i18n.fmt_int(first),
+                  last=i18n.fmt_int(page * LIST_PAGE + len(frame)),
+                  total=i18n.fmt_int(total)) if len(frame) else ""
+        listing = tables.matter_list(p, frame, total, unit_name=view.unit_name, lang=lang)
+        last_page = (page + 1) * LIST_PAGE >= total
+        return listing, page, total <= LIST_PAGE, shown, page == 0, last_page
 
 
 def _register_kpis(p: str) -> None:

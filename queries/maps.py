@@ -290,16 +290,18 @@ def matter_points(scope, period: Period, as_of: dt.date, flt: MatterFilter | Non
 
 
 def matter_list(scope, period: Period, as_of: dt.date, flt: MatterFilter | None = None,
-                limit: int = 200) -> tuple[pd.DataFrame, int]:
+                limit: int = 200, offset: int = 0) -> tuple[pd.DataFrame, int]:
     """The matters relevant to the period (see :func:`matter_points`), worst clock first.
 
-    Returns ``(frame, total)``; the frame has at most ``limit`` rows with the columns
+    Returns ``(frame, total)``; the frame has at most ``limit`` rows, from row ``offset`` of
+    that order (ties broken by matter number, so pages never overlap), with the columns
     matter_no, registered_on, category, route, stage, clock, days_open, answer_due,
     responsible_unit, township_code, village_code. No personal data.
     """
     where, params = _active_matters(scope, period, as_of, flt, get_settings().due_soon_days)
     stage, clock = _state_sql("m")
     params["limit"] = int(limit)
+    params["offset"] = max(0, int(offset))
     order = "CASE x.clock " + " ".join(
         f"WHEN '{c}' THEN {i}" for i, c in enumerate(CLOCK_ORDER)) + " END"
     with scoped(scope) as conn:
@@ -313,7 +315,8 @@ def matter_list(scope, period: Period, as_of: dt.date, flt: MatterFilter | None 
                        - m.registered_on AS days_open,
                      m.answer_due, m.responsible_unit, m.township_code, m.village_code
               FROM matter m WHERE {where}) x
-            ORDER BY {order}, x.days_open DESC, x.matter_no LIMIT :limit"""), conn,
+            ORDER BY {order}, x.days_open DESC, x.matter_no LIMIT :limit OFFSET :offset"""),
+            conn,
             params=params)
     return frame, int(total)
 

@@ -107,7 +107,7 @@ def matter_list(prefix: str, frame: pd.DataFrame | None, total: int, *, unit_nam
                     and not pd.isna(r["answer_due"]) else "—", className="num"),
             html.Td(r["responsible_unit"] or "—"),
         ]))
-    note = t("table.list.limited", lang, n=i18n.fmt_int(len(frame)), total=i18n.fmt_int(total))
+    note = t("table.list.total", lang, total=i18n.fmt_int(total))
     return html.Div([
         html.H2(title),
         html.P([t("table.list.caption", lang), " ", note], className="caption"),

@@ -176,6 +176,52 @@ def test_shared_url_reopens_the_view(driver, live_server, world):
     _note_requests(d)
 
 
+def _list_numbers(d) -> list[str]:
+    return d.execute_script(
+        "return Array.from(document.querySelectorAll('.matter-list tbody tr td:first-child'))"
+        ".map(function (e) { return e.textContent; });")
+
+
+def test_matter_list_pages_through_a_township(driver, live_server, engine):
+    """A township's list comes 25 rows at a time, worst clock first; the pager walks it and
+    a new view starts again at the first page."""
+    from queries.maps import matter_list
+    from queries.scope import Scope
+
+    with engine.connect() as c:
+        town = c.execute(text(
+            "SELECT township_code FROM matter WHERE township_code LIKE :c || '%'"
+            " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"), {"c": LEADER_COUNTY}).scalar()
+    d = driver
+    d.get(f"{live_server}/map?unit={town}&period=last_12m")
+    wait_for(d, ".matter-list tbody tr")
+    wait_idle(d)
+    first = _list_numbers(d)
+    assert len(first) == 25
+    rng = d.find_element(By.ID, "mp-list-range").text
+    total = int(rng.split("共 ")[1].split(" 件")[0].replace(",", ""))
+    assert rng.startswith("第 1–25 件") and total > 25
+    # The same rows, in the same order, as the query itself.
+    from dashboard.state import ViewState, resolve_period, today
+    from queries.filters import MatterFilter
+
+    day = today()
+    period = resolve_period(ViewState(unit=town, period="last_12m"), day)
+    frame, n = matter_list(Scope.region(), period, day, MatterFilter(unit=town), limit=50)
+    assert n == total and first == list(frame["matter_no"][:25])
+    d.find_element(By.ID, "mp-list-next").click()
+    WebDriverWait(d, 30).until(lambda d: _list_numbers(d) and _list_numbers(d) != first)
+    wait_idle(d)
+    second = _list_numbers(d)
+    assert second == list(frame["matter_no"][25:50])
+    assert d.find_element(By.ID, "mp-list-range").text.startswith("第 26–")
+    assert d.find_element(By.ID, "mp-list-prev").is_enabled()
+    d.find_element(By.ID, "mp-list-prev").click()
+    WebDriverWait(d, 30).until(lambda d: _list_numbers(d) == first)
+    assert not d.find_element(By.ID, "mp-list-prev").is_enabled()
+    _note_requests(d)
+
+
 def test_chart_click_filters_the_map(driver, live_server):
     d = driver
     d.get(live_server + "/?period=last_12m")
