@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,38 +51,13 @@ def users(dataset):
                   {"u": list(out.values())})
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live(users, db_url):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "ATLAS_AS_OF": AS_OF,
-           "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "var" / f"backlog-test-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.backlog.serve", str(port)], cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("the test server did not start")
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    from tests.live_server import running_server
+
+    with running_server("backlog", {"DATABASE_URL": db_url, "ATLAS_AS_OF": AS_OF},
+                        module="tests.backlog.serve") as base:
+        yield base
 
 
 @pytest.fixture

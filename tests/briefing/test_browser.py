@@ -5,19 +5,14 @@ by the server and audited; nothing is downloaded for it."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from sqlalchemy import text
 
 from tests.briefing import readers
-from tests.briefing.conftest import AS_OF, OTHER_TOWN, PASSWORD, ROOT, TOWN
+from tests.briefing.conftest import AS_OF, OTHER_TOWN, PASSWORD, TOWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not shutil.which("chromedriver"), reason="chromedriver not installed")]
@@ -31,39 +26,14 @@ new MutationObserver(function () {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live(world, users, db_url, tmp_path_factory):
-    port = _free_port()
+    from tests.live_server import running_server
+
     jobs = tmp_path_factory.mktemp("briefing-jobs")
-    env = {**os.environ, "DATABASE_URL": db_url, "ATLAS_AS_OF": AS_OF.isoformat(),
-           "ATLAS_BRIEFING_JOBS": str(jobs), "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "var" / f"briefing-test-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.dashboard.serve", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("the test server did not start")
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_server("briefing", {"DATABASE_URL": db_url, "ATLAS_AS_OF": AS_OF.isoformat(),
+                                     "ATLAS_BRIEFING_JOBS": str(jobs)}) as base:
+        yield base
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ this module's matters (``TW…``) and users are removed.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -90,36 +84,10 @@ def clients(app, world):
     return {k: login_client(app.server, u) for k, u in world["users"].items()}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(world, db_url):
     """The application in its own process on 127.0.0.1 (as gunicorn would run it)."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "var" / f"dash-test-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.dashboard.serve", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError("the test server did not start")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    from tests.live_server import running_server
+
+    with running_server("dash", {"DATABASE_URL": db_url}) as base:
+        yield base

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,34 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not shutil.which("chromedriver"), reason="chromedriver not installed")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_url(db_url, app_role_url):
     """The app as deployed: connecting as the application role (the owner URL is derived)."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": app_role_url}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.security.browser_app", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("test server did not start")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    from tests.live_server import running_server
+
+    with running_server("security", {"DATABASE_URL": app_role_url},
+                        module="tests.security.browser_app") as url:
+        yield url
 
 
 @pytest.fixture

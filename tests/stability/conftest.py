@@ -7,12 +7,6 @@ one second, per-process cache).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -112,42 +106,14 @@ def office_now(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
                                tzinfo=ZoneInfo(get_settings().timezone))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="package")
 def live_server(world, db_url):
     """The application in its own process on 127.0.0.1, wall snapshots fresh for 1 s."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1",
-           "WALL_CACHE_TTL": "1", "WALL_CACHE": "on"}
-    env.pop("REDIS_URL", None)
-    (ROOT / "var").mkdir(exist_ok=True)
-    log = open(ROOT / "var" / f"stability-test-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.dashboard.serve", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError("the test server did not start")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    from tests.live_server import running_server
+
+    with running_server("stability", {"DATABASE_URL": db_url, "WALL_CACHE_TTL": "1",
+                                      "WALL_CACHE": "on", "REDIS_URL": None}) as base:
+        yield base
 
 
 @pytest.fixture(scope="package")
