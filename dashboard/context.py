@@ -23,3 +23,11 @@ def set_lang(lang: str) -> bool:
         return False
     store(account.id, lang)
     return True
+
+
+def toggle_lang() -> str:
+    """Switch the logged-in person's language between Chinese and English (every page's
+    language button); returns the new one."""
+    lang = "en" if current_lang() == "zh" else "zh"
+    set_lang(lang)
+    return lang

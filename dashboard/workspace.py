@@ -30,7 +30,7 @@ from dashboard.components import tables
 from dashboard.components.kpi_cards import kpi_section
 from dashboard.components.map import atlas_map, layer_names, map_notes
 from dashboard.components.shell import filter_bar, header
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.i18n import t
 from dashboard.state import (
     StateError,
@@ -482,7 +482,7 @@ def register(prefix: str, kind: str) -> None:
     def switch_language(n, pathname, current):
         if not n:
             return no_update
-        set_lang("en" if current_lang() == "zh" else "zh")
+        toggle_lang()
         try:
             q = from_store(current).to_query()
         except StateError:

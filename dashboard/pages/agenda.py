@@ -17,7 +17,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dashboard import i18n
 from dashboard.components import backlog_tables as tables
 from dashboard.components.backlog_shell import badge, header, href
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.exports import routes as export_routes
 from dashboard.i18n import fmt_date, fmt_int, t
 from dashboard.state import today, viewable
@@ -287,7 +287,7 @@ def choose(day, unit):
 def switch_language(n, current):
     if not n:
         return no_update
-    set_lang("en" if current_lang() == "zh" else "zh")
+    toggle_lang()
     return href("/agenda", current if isinstance(current, dict) else {})
 
 

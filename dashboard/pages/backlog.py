@@ -37,7 +37,7 @@ from dashboard.components.backlog_view import (
     resolve,
 )
 from dashboard.components.shell import filter_bar
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.exports import routes as export_routes
 from dashboard.i18n import fmt_date, fmt_int, fmt_rate, t
 from dashboard.state import (
@@ -469,7 +469,7 @@ def _iso(value, name: str) -> dt.date:
 def switch_language(n, current):
     if not n:
         return no_update
-    set_lang("en" if current_lang() == "zh" else "zh")
+    toggle_lang()
     return href("/backlog", current if isinstance(current, dict) else {})
 
 

@@ -23,7 +23,7 @@ from dashboard import (
 )
 from dashboard.auth import audit_event
 from dashboard.components.shell import header
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.i18n import t
 from dashboard.state import today
 from queries.backlog import units_in_scope
@@ -234,5 +234,5 @@ def poll(_n, job):
 def switch_language(n):
     if not n:
         return no_update
-    set_lang("en" if current_lang() == "zh" else "zh")
+    toggle_lang()
     return "/briefing"

@@ -15,7 +15,7 @@ from dashboard import (
     strings_stability,  # noqa: F401  (registers the strings)
 )
 from dashboard.components.shell import header
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.i18n import t
 from dashboard.state import today
 from domain.warnings import PERIOD_LEVELS
@@ -190,5 +190,5 @@ def period_actions(edit, save, new, values, editing):
 def switch_language(n):
     if not n:
         return no_update
-    set_lang("en" if current_lang() == "zh" else "zh")
+    toggle_lang()
     return "/periods"

@@ -37,7 +37,7 @@ from dashboard.components import mdtable as mdt
 from dashboard.components.map import atlas_map
 from dashboard.components.shell import header
 from dashboard.components.warnings import warning_text
-from dashboard.context import current_account, current_lang, current_scope, set_lang
+from dashboard.context import current_account, current_lang, current_scope, toggle_lang
 from dashboard.i18n import t
 from dashboard.state import today
 from dashboard.wall_data import office_now
@@ -915,6 +915,6 @@ def report_actions(n, unit, incidents, note):
 def switch_language(n, search):
     if not n:
         return no_update
-    set_lang("en" if current_lang() == "zh" else "zh")
+    toggle_lang()
     return "/stability" + (search or "")
 
