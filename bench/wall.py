@@ -439,6 +439,10 @@ def main(argv=None) -> None:
         ap.error("--think MIN,MAX with 0 <= MIN <= MAX <= 600")
     if args.prepare or not (STATE / "tokens.json").exists():
         prepare(args.cases, max(args.walls, 20))
+    else:  # an earlier run's database: bring it to this code's migrations and summaries
+        env = {**os.environ, "DATABASE_URL": BENCH_URL, "ADMIN_DATABASE_URL": BENCH_URL}
+        _flask(["db-upgrade"], env)
+        _flask(["refresh-summaries"], env)
     tokens = json.loads((STATE / "tokens.json").read_text())
     engine = create_engine(BENCH_URL)
     print("recording the browser's requests per page and account …", flush=True)
