@@ -40,7 +40,7 @@ def badge(status: str, lang: str, text: str | None = None, *, title: str | None 
 
 
 def header(prefix: str, lang: str, active: str, *, query: str = "",
-           user_name: str | None = None) -> html.Header:
+           user_name: str | None = None) -> html.Div:
     """The shared page header; filters travel to the pages that read them, and it is left
     out of printouts."""
     return shell.header(prefix, lang, active, query=query, user_name=user_name,

@@ -48,7 +48,8 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
         ], className="header-tools"),
     ], className="app-header" + ("" if printable else " no-print"))
     strip = _banner(lang) if banner else None
-    return html.Div([top, strip] if strip is not None else [top], className="app-top")
+    return html.Div([top, strip] if strip is not None else [top],
+                    className="app-top" + ("" if printable else " no-print"))
 
 
 def _banner(lang: str):
