@@ -39,10 +39,27 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Cache backend; none: a per-process cache.")
     region_code: str = "430600"
     region_name: str = "岳阳市"
-    # Clock rules (DESIGN §3)
+    # Rules of DESIGN §3, every number a setting with its default (one place: here).
     clock_day_rule: str = "calendar"
+    forward_days: int = 15
+    accept_days: int = 15
+    objection_workdays: int = 5
+    answer_days: int = 60
+    max_extension_days: int = 30
+    review_days: int = 30
+    recheck_days: int = 30
     due_soon_days: int = 3
     backlog_days_past_due: int = 90
+    backlog_submissions_after_answer: int = 3
+    package_submissions_threshold: int = Field(
+        5, description="More than this many visits at the package levels in the window "
+                       "need a county-level package leader.")
+    package_window_days: int = 365
+    package_channels: tuple[str, ...] = ("visit",)
+    package_levels: tuple[str, ...] = ("city", "province", "national")
+    first_resolved_days: int = 90
+    collective_persons: int = 5
+    large_visit_persons: int = 50
     holiday_overrides: str | None = None
     daily_report_cutoff: str = "17:00"
     timezone: str = "Asia/Shanghai"
@@ -64,9 +81,15 @@ class Settings(BaseSettings):
         return self
 
     def clock_rules(self) -> ClockRules:
-        return ClockRules(day_rule=self.clock_day_rule, due_soon_days=self.due_soon_days,
-                          backlog_days_past_due=self.backlog_days_past_due,
-                          holiday_overrides=self.holiday_overrides)
+        """The rules of DESIGN §3 with this configuration's values."""
+        names = ("forward_days", "accept_days", "objection_workdays", "answer_days",
+                 "max_extension_days", "review_days", "recheck_days", "due_soon_days",
+                 "backlog_days_past_due", "backlog_submissions_after_answer",
+                 "package_submissions_threshold", "package_window_days", "package_channels",
+                 "package_levels", "first_resolved_days", "collective_persons",
+                 "holiday_overrides")
+        return ClockRules(day_rule=self.clock_day_rule,
+                          **{n: getattr(self, n) for n in names})
 
 
 @lru_cache(maxsize=1)

@@ -8,11 +8,16 @@ import click
 @click.command("refresh-summaries")
 @click.option("--status", "show_status", is_flag=True,
               help="Only print when the summaries were built and whether they are current.")
-def refresh_summaries(show_status: bool) -> None:
+@click.option("--full", is_flag=True,
+              help="Rebuild everything (today every refresh is a full rebuild; when the rules "
+                   "changed, due dates and backlog spans are recomputed first either way).")
+def refresh_summaries(show_status: bool, full: bool) -> None:
     """Rebuild the summary tables from the matters and submissions.
 
     The importer runs this after every import; run it after changing matters any other way
-    (until then the dashboard reads the raw tables, which is correct but slower).
+    (until then the dashboard reads the raw tables, which is correct but slower), and after
+    changing a rule of DESIGN §3 (a limit, the day rule): it recomputes the stored due dates
+    and backlog spans, and until it has, pages say the figures are being recomputed.
     """
     from queries.db import admin_engine
     from queries.summaries import refresh, status

@@ -20,8 +20,13 @@ def finish_import(kind: str, summary) -> None:
     nothing was rejected, 1 otherwise."""
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{kind}: 新增 inserted {summary.inserted}, 更新 updated {summary.updated}, "
-               f"未变 unchanged {summary.unchanged}, 拒绝 rejected {summary.rejected}")
+    line = (f"{kind}: 新增 inserted {summary.inserted}, 更新 updated {summary.updated}, "
+            f"未变 unchanged {summary.unchanged}, 拒绝 rejected {summary.rejected}")
+    if hasattr(summary, "warned"):
+        line += f", 警告 warned {summary.warned}"
+    click.echo(line)
     if summary.rejects_path:
         click.echo(f"rejects: {summary.rejects_path}")
+    if getattr(summary, "warnings_path", None):
+        click.echo(f"warnings: {summary.warnings_path}")
     raise SystemExit(0 if summary.rejected == 0 else 1)

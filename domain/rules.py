@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from domain.clocks import DUTY_CLOCKS, ClockRules, as_date
 
-#: Levels above the county at which submissions count for the package rule (DESIGN §3).
-UPPER_LEVELS: tuple[str, ...] = ("city", "province", "national")
+#: Levels above the county at which visits count for the package rule (DESIGN §3); the
+#: setting is ``ClockRules.package_levels``, of which this is the default.
+UPPER_LEVELS: tuple[str, ...] = ClockRules().package_levels
 
 #: Why a matter is in backlog (积案) on a day.
 BACKLOG_REASONS: dict[str, tuple[str, str]] = {
@@ -32,7 +33,7 @@ BACKLOG_REASONS: dict[str, tuple[str, str]] = {
 #: Why a matter needs a county-level package leader (包案) on a day.
 PACKAGE_REASONS: dict[str, tuple[str, str]] = {
     "backlog": ("积案", "backlog matter"),
-    "upper_level": ("一年内市级以上信访超过{n}次", "more than {n} submissions at city level "
+    "upper_level": ("一年内到市赴省进京上访超过{n}次", "more than {n} visits at city level "
                     "or above in 365 days"),
 }
 
@@ -79,83 +80,139 @@ class AccountabilityRules:
 
 # --- backlog (积案) -----------------------------------------------------------------------------
 
-def _after_answer(matter: Mapping, submissions: Iterable, day: dt.date) -> list[dt.date]:
-    """Receipt days of the submissions after the answer date, up to ``day``, in order."""
-    answered = as_date(matter.get("answered_on"))
-    if answered is None or answered > day:
-        return []
-    days = []
-    for sub in submissions:
-        received = as_date(sub[0] if isinstance(sub, tuple | list) else sub)
-        if received is not None and answered < received <= day:
-            days.append(received)
-    return sorted(days)
+def _received(sub) -> dt.date | None:
+    return as_date(sub[0] if isinstance(sub, tuple | list) else sub)
 
 
-def backlog_reasons(matter: Mapping, submissions: Iterable, day: dt.date,
-                    rules: ClockRules = ClockRules()) -> dict[str, dt.date]:
-    """The backlog reasons holding for ``matter`` on ``day``, each with the day it began.
+def backlog_intervals(matter: Mapping, submissions: Iterable, resolutions: Iterable = (),
+                      rules: ClockRules = ClockRules()) -> list[tuple[str, dt.date,
+                                                                        dt.date | None]]:
+    """Every backlog interval of ``matter`` (DESIGN §3) as ``(reason, start, end)``; an
+    interval holds its start day and not its end day, ``end`` None while it lasts.
 
-    - ``long_overdue``: a duty clock not completed by ``day`` and more than
-      ``backlog_days_past_due`` days past due (it began the day after that many days);
-    - ``repeat_after_answer``: answered by ``day`` and ``backlog_submissions_after_answer``
-      submissions received after the answer date, up to ``day`` (from the last of them);
-    - ``flagged``: a higher level listed it (``backlog_flag``), from registration.
+    - ``long_overdue`` (a): a duty clock more than ``backlog_days_past_due`` days past due
+      and not completed: from due + days + 1 until the day it completes;
+    - ``repeat_after_answer`` (b): ``backlog_submissions_after_answer`` submissions received
+      after the answer date — the count restarting after each resolution — from the day of the
+      last of them until the next resolution;
+    - ``flagged`` (c): ``backlog_flag`` set, from ``backlog_flagged_on`` (blank: the
+      registration date) until the first resolution on or after that day.
 
-    ``submissions``: receipt days, or ``(received_on, level)`` pairs.
+    ``submissions``: receipt days or tuples starting with one; ``resolutions``: backlog
+    resolution days (imported 积案化解日期 and resolved leader packages).
     """
-    out: dict[str, dt.date] = {}
+    out: list[tuple[str, dt.date, dt.date | None]] = []
     limit = rules.backlog_days_past_due
     for c in DUTY_CLOCKS:
         due = as_date(matter.get(c.due_column))
-        done = as_date(matter.get(c.done_column))
-        if due is None or (done is not None and done <= day):
+        if due is None:
             continue
-        if (day - due).days > limit:
-            began = due + dt.timedelta(days=limit + 1)
-            out["long_overdue"] = min(began, out.get("long_overdue", began))
-    after = _after_answer(matter, submissions, day)
-    n = rules.backlog_submissions_after_answer
-    if len(after) >= n:
-        out["repeat_after_answer"] = after[n - 1]
-    registered = as_date(matter.get("registered_on"))
-    if matter.get("backlog_flag") and registered is not None and registered <= day:
-        out["flagged"] = registered
+        start = due + dt.timedelta(days=limit + 1)
+        done = as_date(matter.get(c.done_column))
+        if done is None or done > start:
+            out.append(("long_overdue", start, done))
+    res = sorted({d for d in (as_date(r) for r in resolutions) if d is not None})
+
+    def next_resolution(day: dt.date) -> dt.date | None:
+        return next((r for r in res if r >= day), None)
+
+    answered = as_date(matter.get("answered_on"))
+    if answered is not None:
+        n = rules.backlog_submissions_after_answer
+        received = sorted(d for d in (_received(x) for x in submissions)
+                          if d is not None and d > answered)
+        # The count runs from the latest of the answer and the resolutions on or before each
+        # submission; a submission on a resolution's own day does not count after it.
+        counts: dict[dt.date, int] = {}
+        for day in received:
+            anchor = max([answered, *(r for r in res if r <= day)])
+            if day <= anchor:
+                continue
+            counts[anchor] = counts.get(anchor, 0) + 1
+            if counts[anchor] == n:
+                out.append(("repeat_after_answer", day, next_resolution(day)))
+    if matter.get("backlog_flag"):
+        flagged = as_date(matter.get("backlog_flagged_on")) or as_date(
+            matter.get("registered_on"))
+        if flagged is not None:
+            end = next_resolution(flagged)
+            if end is None or end > flagged:
+                out.append(("flagged", flagged, end))
+    return out
+
+
+def backlog_reasons(matter: Mapping, submissions: Iterable, day: dt.date,
+                    rules: ClockRules = ClockRules(), resolutions: Iterable = ()
+                    ) -> dict[str, dt.date]:
+    """The backlog reasons holding for ``matter`` on ``day``, each with the day its interval
+    began (see :func:`backlog_intervals`)."""
+    out: dict[str, dt.date] = {}
+    for reason, start, end in backlog_intervals(matter, submissions, resolutions, rules):
+        if start <= day and (end is None or end > day):
+            out[reason] = min(start, out.get(reason, start))
     return out
 
 
 def in_backlog(matter: Mapping, submissions: Iterable, day: dt.date,
-               rules: ClockRules = ClockRules()) -> bool:
+               rules: ClockRules = ClockRules(), resolutions: Iterable = ()) -> bool:
     """Whether ``matter`` is a backlog matter (积案) on ``day`` (DESIGN §3)."""
-    return bool(backlog_reasons(matter, submissions, day, rules))
+    return bool(backlog_reasons(matter, submissions, day, rules, resolutions))
 
 
 def backlog_since(matter: Mapping, submissions: Iterable, day: dt.date,
-                  rules: ClockRules = ClockRules()) -> dt.date | None:
+                  rules: ClockRules = ClockRules(), resolutions: Iterable = ()
+                  ) -> dt.date | None:
     """The day the backlog status holding on ``day`` began (earliest reason), or None."""
-    reasons = backlog_reasons(matter, submissions, day, rules)
+    reasons = backlog_reasons(matter, submissions, day, rules, resolutions)
     return min(reasons.values()) if reasons else None
+
+
+def resolved_in(matter: Mapping, submissions: Iterable, first: dt.date, last: dt.date,
+                rules: ClockRules = ClockRules(), resolutions: Iterable = ()) -> bool:
+    """Resolved in the period ``[first, last]`` (DESIGN §3): in backlog on some day of it and
+    not on its last day."""
+    if in_backlog(matter, submissions, last, rules, resolutions):
+        return False
+    return any(start <= last and (end is None or end > first)
+               for _r, start, end in backlog_intervals(matter, submissions, resolutions, rules))
+
+
+# --- first-time matters (初信初访) ---------------------------------------------------------------
+
+def resolved_at_once(matter: Mapping, submissions: Iterable,
+                     rules: ClockRules = ClockRules()) -> bool | None:
+    """一次性化解: answered, and no submission received on answer + 1 … answer +
+    ``first_resolved_days``; None when the matter has no answer."""
+    answered = as_date(matter.get("answered_on"))
+    if answered is None:
+        return None
+    last = answered + dt.timedelta(days=rules.first_resolved_days)
+    return not any(answered < d <= last
+                   for d in (_received(x) for x in submissions) if d is not None)
 
 
 # --- leader packages (包案) ----------------------------------------------------------------------
 
 def upper_level_count(submissions: Iterable[tuple], day: dt.date,
                       rules: ClockRules = ClockRules()) -> int:
-    """Submissions received at city level or above in the ``package_window_days`` days up to
-    and including ``day`` (``(received_on, received_level)`` pairs)."""
+    """Submissions on the package channels (visits) received at the package levels (city and
+    above) in the ``package_window_days`` days up to and including ``day``;
+    ``submissions`` as ``(received_on, received_level, channel)``."""
     first = day - dt.timedelta(days=rules.package_window_days - 1)
-    return sum(1 for received, level in submissions
-               if level in UPPER_LEVELS and first <= as_date(received) <= day)
+    return sum(1 for received, level, channel in submissions
+               if level in rules.package_levels and channel in rules.package_channels
+               and first <= as_date(received) <= day)
 
 
 def package_reasons(matter: Mapping, submissions: Iterable[tuple], day: dt.date,
-                    rules: ClockRules = ClockRules()) -> tuple[str, ...]:
+                    rules: ClockRules = ClockRules(), resolutions: Iterable = ()
+                    ) -> tuple[str, ...]:
     """Why ``matter`` must have a county-level package leader on ``day`` (empty: it need
-    not): it is a backlog matter, and/or it received more than
-    ``package_submissions_threshold`` submissions at city level or above in 365 days."""
+    not): it is a backlog matter, and/or it had more than ``package_submissions_threshold``
+    visits received at city level or above in 365 days."""
     subs = list(submissions)
     reasons = []
-    if in_backlog(matter, subs, day, rules):
+    if in_backlog(matter, subs, day, rules, resolutions):
         reasons.append("backlog")
     if upper_level_count(subs, day, rules) > rules.package_submissions_threshold:
         reasons.append("upper_level")
@@ -186,10 +243,11 @@ def has_county_leader(matter: Mapping, packages: Iterable[Mapping], day: dt.date
 
 
 def package_gap(matter: Mapping, submissions: Iterable[tuple], packages: Iterable[Mapping],
-                day: dt.date, rules: ClockRules = ClockRules()) -> bool:
+                day: dt.date, rules: ClockRules = ClockRules(), resolutions: Iterable = ()
+                ) -> bool:
     """A matter that must have a county-level package leader on ``day`` and has none."""
-    return bool(package_reasons(matter, submissions, day, rules)) and not has_county_leader(
-        matter, packages, day)
+    return bool(package_reasons(matter, submissions, day, rules, resolutions)
+                ) and not has_county_leader(matter, packages, day)
 
 
 # --- units: on-time rates and yellow cards -----------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import enums
+from domain.clocks import INTAKES, STAGE_ORDER
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class Column:
     max_len: int | None = None
     # Personal data (DESIGN §1.2): its value is never echoed in a reason, a log or a warning.
     personal: bool = False
+    # A flaw in this optional field is a warning: the value is dropped and the row lands
+    # (DESIGN §5: a personal or descriptive field is never worth losing a matter).
+    warn_only: bool = False
 
 
 MATTER_COLUMNS: tuple[Column, ...] = (
@@ -47,11 +51,14 @@ MATTER_COLUMNS: tuple[Column, ...] = (
     Column("recheck_decided_on", "复核意见日期", "date"),
     Column("hearing_days", "听证天数", "int", default=0),
     Column("package_leader", "包案领导", "text"),
-    Column("package_level", "包案级别", "enum", enum=enums.PACKAGE_LEVELS),
+    Column("package_level", "包案级别", "enum", enum=enums.PACKAGE_LEVELS, warn_only=True),
     Column("backlog_flag", "上级交办积案", "yesno", default=False),
+    Column("backlog_flagged_on", "积案交办日期", "date"),
+    Column("backlog_resolved_on", "积案化解日期", "date"),
+    Column("intake", "受理方式", "enum", enum=INTAKES),
     Column("summary", "内容摘要", "text", personal=True),
     Column("petitioner_name", "信访人", "text", personal=True),
-    Column("petitioner_id", "身份证号", "text", personal=True),
+    Column("petitioner_id", "身份证号", "text", personal=True, warn_only=True),
 )
 
 SUBMISSION_COLUMNS: tuple[Column, ...] = (
@@ -71,10 +78,7 @@ KEYS: dict[str, str] = {"matters": "matter_no", "submissions": "submission_no"}
 
 #: Stage dates of a matter in the order the process runs; each must not precede the latest
 #: earlier stage that is present (DESIGN §5 "≥ registered_on", "≥ accepted_on", "ordered").
-MATTER_DATE_ORDER: tuple[str, ...] = (
-    "registered_on", "forwarded_on", "accepted_on", "answered_on", "review_requested_on",
-    "review_decided_on", "recheck_requested_on", "recheck_decided_on",
-)
+MATTER_DATE_ORDER: tuple[str, ...] = STAGE_ORDER
 
 
 def by_name(kind: str) -> dict[str, Column]:

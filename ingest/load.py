@@ -20,20 +20,21 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from domain.clocks import rule_values
 from ingest.prepare import CROSS_LEVELS, MATTER_STAGE, SUBMISSION_STAGE, nulls
-from settings import get_settings
 
 log = logging.getLogger(__name__)
 
 _TYPES = {
     "line": "bigint", "lon": "double precision", "lat": "double precision",
     "extension_days": "smallint", "hearing_days": "smallint", "persons": "integer",
+    "unrecorded_mask": "smallint", "unrecorded_n": "smallint",
     "backlog_flag": "boolean", "irregular": "boolean",
 }
 _DATES = {"registered_on", "forwarded_on", "accepted_on", "answered_on", "review_requested_on",
           "review_decided_on", "recheck_requested_on", "recheck_decided_on", "forward_due",
           "accept_due", "objection_due", "answer_due", "review_due", "recheck_due",
-          "received_on"}
+          "received_on", "backlog_flagged_on", "backlog_resolved_on"}
 
 
 def _stage_ddl(table: str, columns: tuple[str, ...], extra: str = "") -> str:
@@ -56,10 +57,24 @@ WITH up AS (
         geom = EXCLUDED.geom, import_run_id = EXCLUDED.import_run_id, updated_at = now()
     WHERE m.row_hash IS DISTINCT FROM EXCLUDED.row_hash
     RETURNING (xmax = 0) AS inserted, m.id
-), touched AS (  -- an updated matter's answer date may have moved: re-derive resubmitted_on
-    INSERT INTO ingest_affected (matter_id) SELECT id FROM up WHERE NOT inserted
+), touched AS (  -- answer, flag or dates may have moved: re-derive the backlog spans
+    INSERT INTO ingest_affected (matter_id) SELECT id FROM up
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+"""
+
+# Every distinct backlog resolution date ever imported is kept (DESIGN §3): a re-import adds
+# one, never erases one, so past months keep their answer.
+_RESOLUTIONS = """
+WITH added AS (
+    INSERT INTO backlog_resolution (matter_id, resolved_on, import_run_id)
+    SELECT m.id, st.backlog_resolved_on, %(run)s
+    FROM ingest_stage_matter st JOIN matter m ON m.matter_no = st.matter_no
+    WHERE st.backlog_resolved_on IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING matter_id
+)
+INSERT INTO ingest_affected (matter_id) SELECT matter_id FROM added
 """
 
 # Resolve each staged submission's matter, and the matter a changed submission had before
@@ -119,21 +134,21 @@ WHERE s.id = d.id
 """
 
 
-# Backlog rule (b) of DESIGN §3: the day a matter received its k-th submission after its
-# answer date (k = ClockRules.backlog_submissions_after_answer when the import ran). Stored so
-# that backlog questions need not rank every submission of every answered matter.
-_DERIVE_RESUBMITTED = """
-UPDATE matter m SET resubmitted_on = d.k_on
-FROM (
-    SELECT a.matter_id,
-           (SELECT s.received_on FROM submission s
-            WHERE s.matter_id = a.matter_id AND s.received_on > am.answered_on
-            ORDER BY s.received_on, length(s.submission_no), s.submission_no COLLATE "C"
-            OFFSET %(k)s - 1 LIMIT 1) AS k_on
-    FROM (SELECT DISTINCT matter_id FROM ingest_affected) a
-    JOIN matter am ON am.id = a.matter_id
-) d
-WHERE m.id = d.matter_id AND m.resubmitted_on IS DISTINCT FROM d.k_on
+# Backlog rules (b) and (c) of DESIGN §3 as dated spans, and the first return after the
+# answer, for the matters this import touched (migration 0007's function).
+_DERIVE_BACKLOG = """
+SELECT atlas_derive_backlog(ARRAY(SELECT DISTINCT matter_id FROM ingest_affected))
+"""
+# A store with no matters yet holds nothing computed under other rules: record the rules
+# this import computes with (DESIGN §3 refresh contract; queries.rule_state reads it).
+_RECORD_RULES = """
+INSERT INTO rule_state (id, fingerprint, rules)
+SELECT 1, %(fp)s, CAST(%(rules)s AS jsonb)
+WHERE NOT EXISTS (SELECT 1 FROM rule_state) AND NOT EXISTS (SELECT 1 FROM matter)
+"""
+_WARNING_INSERT = """
+INSERT INTO import_warning (import_run_id, line, column_name, record_key, matter_no, code,
+                            reason_zh, reason_en) VALUES %s
 """
 
 
@@ -225,6 +240,8 @@ class Loader:
         if self.kind == "matters":
             self._copy("ingest_stage_matter", frame)
             cur.execute(_MATTER_UPSERT, {"run": self.run_id})
+            counts = cur.fetchone()
+            cur.execute(_RESOLUTIONS, {"run": self.run_id})
         else:
             self._copy("ingest_stage_submission", frame)
             cur.execute(_SUBMISSION_RESOLVE)
@@ -232,21 +249,45 @@ class Loader:
             missing = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
             cur.execute(_SUBMISSION_OLD_MATTERS)
             cur.execute(_SUBMISSION_UPSERT, {"run": self.run_id})
-        inserted, updated = cur.fetchone()
+            counts = cur.fetchone()
+        inserted, updated = counts
         self._raw.commit()
         return LoadResult(int(inserted), int(updated), missing)
 
-    def finish(self, inserted: int, updated: int, unchanged: int, rejected: int) -> None:
+    def warn(self, warnings: pd.DataFrame, key: str) -> None:
+        """Store the warnings of rows that landed (the data-quality view reads them)."""
+        if warnings.empty:
+            return
+        from psycopg2.extras import execute_values
+
+        matter_no = warnings["matter_no"] if "matter_no" in warnings else warnings[key]
+        rows = list(zip(
+            [self.run_id] * len(warnings), warnings["line"].astype(int).tolist(),
+            warnings["field"].tolist(), warnings[key].tolist(), matter_no.tolist(),
+            warnings["code"].tolist(), warnings["reason_zh"].tolist(),
+            warnings["reason_en"].tolist(), strict=True))
+        execute_values(self.cursor, _WARNING_INSERT, rows, page_size=1000)
+        self._raw.commit()
+
+    def record_rules(self, rules) -> None:
+        """Record ``rules`` as those of the stored data when nothing is stored yet."""
+        import json
+
+        self.cursor.execute(_RECORD_RULES, {"fp": rules.stored_fingerprint(),
+                                            "rules": json.dumps(rule_values(rules))})
+        self._raw.commit()
+
+    def finish(self, inserted: int, updated: int, unchanged: int, rejected: int,
+               warned: int = 0) -> None:
         """Derive submission flags for the matters this import touched; close the run."""
         cur = self.cursor
         cur.execute("ANALYZE ingest_affected")
         if self.kind == "submissions":
             cur.execute(_DERIVE_FLAGS, {"cross": list(CROSS_LEVELS)})
             log.info("submission flags re-derived on %d rows", cur.rowcount)
-        cur.execute(_DERIVE_RESUBMITTED,
-                    {"k": get_settings().clock_rules().backlog_submissions_after_answer})
+        cur.execute(_DERIVE_BACKLOG)
         cur.execute("TRUNCATE ingest_affected")
         cur.execute("UPDATE import_run SET finished_at = now(), inserted = %s, updated = %s, "
-                    "unchanged = %s, rejected = %s WHERE id = %s",
-                    (inserted, updated, unchanged, rejected, self.run_id))
+                    "unchanged = %s, rejected = %s, warned = %s WHERE id = %s",
+                    (inserted, updated, unchanged, rejected, warned, self.run_id))
         self._raw.commit()

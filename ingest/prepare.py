@@ -23,7 +23,7 @@ _STAGE_DATES = ("registered_on", "forwarded_on", "accepted_on", "answered_on",
                 "recheck_decided_on")
 
 # Bump when the meaning of a stored column changes, so the next import rewrites every row.
-_HASH_VERSION = "1"
+_HASH_VERSION = "2"
 
 #: Columns of the matter staging table, in COPY order (``line`` is the file line).
 MATTER_STAGE: tuple[str, ...] = (
@@ -31,7 +31,8 @@ MATTER_STAGE: tuple[str, ...] = (
     "township_code", "village_code", "zone_code", "lon", "lat", "responsible_unit",
     "forwarded_on", "accepted_on", "extension_days", "answered_on", "satisfaction",
     "review_requested_on", "review_decided_on", "recheck_requested_on", "recheck_decided_on",
-    "hearing_days", "package_leader", "package_level", "backlog_flag", *DUE_COLUMNS,
+    "hearing_days", "package_leader", "package_level", "backlog_flag", "backlog_flagged_on",
+    "backlog_resolved_on", "intake", "unrecorded_mask", "unrecorded_n", *DUE_COLUMNS,
     "summary_enc", "petitioner_name_enc", "petitioner_name_masked", "petitioner_id_hash",
     "petitioner_id_last4", "row_hash",
 )
@@ -111,7 +112,7 @@ def matters(typed: pd.DataFrame, places: pd.DataFrame, lines: np.ndarray,
         cols[name] = places[name].to_numpy(dtype=object)
     cols["lon"] = _coord_text(places["lon"].to_numpy(dtype=np.float64))
     cols["lat"] = _coord_text(places["lat"].to_numpy(dtype=np.float64))
-    for name in _STAGE_DATES:
+    for name in (*_STAGE_DATES, "backlog_flagged_on", "backlog_resolved_on"):
         cols[name] = date_text(typed[name])
     cols["extension_days"] = _int_text(typed["extension_days"])
     cols["hearing_days"] = _int_text(typed["hearing_days"])
@@ -120,9 +121,15 @@ def matters(typed: pd.DataFrame, places: pd.DataFrame, lines: np.ndarray,
     stages = typed[list(_STAGE_DATES)].copy()
     stages["extension_days"] = typed["extension_days"].astype(np.int64)
     stages["hearing_days"] = typed["hearing_days"].astype(np.int64)
+    stages["intake"] = typed["intake"].astype(object).where(typed["intake"].notna(), None)
     due = compute_due_dates(stages, rules)
     for name in DUE_COLUMNS:
         cols[name] = date_text(due[name])
+    cols["intake"] = due["intake"].to_numpy(dtype=object)
+    mask = due["unrecorded_mask"].to_numpy(dtype=np.int64)
+    cols["unrecorded_mask"] = mask.astype(str).astype(object)
+    cols["unrecorded_n"] = np.array([bin(v).count("1") for v in mask]).astype(str
+                                                                              ).astype(object)
 
     names = _text(typed["petitioner_name"])
     summaries = _text(typed["summary"])

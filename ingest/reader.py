@@ -60,6 +60,8 @@ class Source:
     width: int
     warnings: list[str] = field(default_factory=list)
     delimiter: str = ","
+    #: ``(kind, names)`` of the header's ignored columns: kind "unknown" or "repeated".
+    header_notes: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def chunks(self, size: int) -> Iterator[Chunk]:
         """Yield the data rows in chunks of at most ``size`` rows."""
@@ -163,18 +165,29 @@ def open_source(path: str | Path, kind: str) -> Source:
     if kind not in COLUMNS:
         raise ValueError(f"kind must be one of {sorted(COLUMNS)}")
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        fmt, encoding, delimiter = "xlsx", None, ","
-        header_line, header = _xlsx_header(path)
-    else:
-        fmt, encoding = "csv", detect_encoding(path)
-        header_line, header, delimiter = _csv_header(path, encoding)
+    fmt, encoding, header_line, header, delimiter = _read_header(path)
     if header is None:
         raise ImportFileError(f"{path.name}: 文件为空 / the file is empty")
     positions, headers, warnings = map_header(header, COLUMNS[kind])
     _check_required(kind, positions, path)
-    return Source(path, kind, fmt, encoding, header_line, positions, headers, len(header),
-                  warnings, delimiter)
+    source = Source(path, kind, fmt, encoding, header_line, positions, headers, len(header),
+                    warnings, delimiter)
+    source.header_notes = _header_notes(header, COLUMNS[kind])
+    return source
+
+
+def _read_header(path: Path):
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        header_line, header = _xlsx_header(path)
+        return "xlsx", None, header_line, header, ","
+    encoding = detect_encoding(path)
+    header_line, header, delimiter = _csv_header(path, encoding)
+    return "csv", encoding, header_line, header, delimiter
+
+
+def read_header(path: Path) -> list[str]:
+    """The header cells of an import file as written (empty when the file is empty)."""
+    return _read_header(Path(path))[3] or []
 
 
 def detect_encoding(path: Path) -> str:
@@ -276,6 +289,27 @@ def map_header(header: Iterable[str], columns: tuple[Column, ...]
     if repeated:
         warnings.append(f"已忽略重复列 ignored repeated columns: {', '.join(repeated)}")
     return positions, written, warnings
+
+
+def _header_notes(header: Iterable[str], columns: tuple[Column, ...]
+                  ) -> list[tuple[str, list[str]]]:
+    """The unknown and repeated columns of ``header``, for the warnings file."""
+    names = {_normalise_header(n) for c in columns for n in (c.name, c.zh)}
+    seen: set[str] = set()
+    unknown, repeated = [], []
+    for text in header:
+        key = _normalise_header(text)
+        if not key:
+            continue
+        if key not in names:
+            unknown.append(str(text).strip())
+            continue
+        canon = next(c.name for c in columns
+                     if key in (_normalise_header(c.name), _normalise_header(c.zh)))
+        if canon in seen:
+            repeated.append(str(text).strip())
+        seen.add(canon)
+    return [(k, v) for k, v in (("unknown", unknown), ("repeated", repeated)) if v]
 
 
 def _check_required(kind: str, positions: dict[str, int], path: Path) -> None:

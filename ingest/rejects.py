@@ -1,6 +1,8 @@
-"""Rejected rows: collected per chunk as masks, written to ``<input>.rejects.csv``.
+"""Rejected rows and warnings: collected per chunk as masks, written to ``<input>.rejects.csv``
+and ``<input>.warnings.csv`` (the same columns).
 
-A reject names the line, the column, the reason (Chinese and English) and the row's key, never
+A reject (the row does not land) or a warning (the row lands; DESIGN §5: a flaw in an optional
+field) names the line, the column, the reason (Chinese and English) and the row's key, never
 the row itself: rows may hold personal data (DESIGN §1.2), and a reason only quotes the
 offending value for columns that are not personal.
 """
@@ -27,11 +29,12 @@ class RowErrors:
         self.bad = np.zeros(len(lines), dtype=bool)
         self._parts: list[pd.DataFrame] = []
 
-    def add(self, mask, column: str, zh: str, en: str, values: pd.Series | None = None) -> None:
+    def add(self, mask, column: str, zh: str, en: str, values: pd.Series | None = None,
+            code: str = "invalid") -> None:
         """Reject the rows where ``mask`` is true, for ``column``.
 
         With ``values`` (never for personal columns) the reason quotes each row's value in
-        place of ``{value}`` in ``zh`` and ``en``.
+        place of ``{value}`` in ``zh`` and ``en``. ``code`` names the kind of flaw.
         """
         if isinstance(mask, pd.Series):
             mask = mask.to_numpy(dtype=bool, na_value=False)
@@ -46,7 +49,7 @@ class RowErrors:
             zh_r = [zh.format(value=q) for q in quoted]
             en_r = [en.format(value=q) for q in quoted]
         part = {"line": self.lines[idx],
-                "column": self.headers.get(column, column)}
+                "column": self.headers.get(column, column), "field": column, "code": code}
         for k, v in self.keys.items():
             part[k] = v[idx]
         part["reason_zh"] = zh_r
@@ -65,6 +68,11 @@ class RowErrors:
         return pd.concat(self._parts, ignore_index=True).sort_values("line", kind="stable")
 
 
+class RowWarnings(RowErrors):
+    """The warnings of one chunk: like :class:`RowErrors`, but the rows still land; ``bad``
+    marks the rows with at least one warning (the summary counts warned rows)."""
+
+
 def _quote(value) -> str:
     text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
     return text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…"
@@ -74,6 +82,12 @@ def rejects_path_for(path: str | Path) -> Path:
     """``<input>.rejects.csv`` beside the input file."""
     path = Path(path)
     return path.with_name(path.name + ".rejects.csv")
+
+
+def warnings_path_for(path: str | Path) -> Path:
+    """``<input>.warnings.csv`` beside the input file."""
+    path = Path(path)
+    return path.with_name(path.name + ".warnings.csv")
 
 
 class RejectsWriter:

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from domain import enums, privacy
+from domain.clocks import DUTY_CLOCKS, infer_intake, unrecorded_frame
 from ingest.columns import MATTER_DATE_ORDER, Column, by_name
 from ingest.reader import Chunk
-from ingest.rejects import RowErrors
+from ingest.rejects import RowErrors, RowWarnings
 
 # The working-day calendar (domain.calendar) covers 2000–2040; the longest clock (re-review:
 # 30 + up to MAX_HEARING_DAYS days) must end inside it, so dates stop two years earlier.
@@ -27,22 +28,39 @@ MAX_HEARING_DAYS = 365
 MAX_PERSONS = 100_000
 
 _DATE_RX = (r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-            r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+            r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$")
 _AREA_RX = r"^(?:\d{9}|\d{12})$"
 
 
 # --- typed parsing -------------------------------------------------------------------------------
 
-def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_dates(s: pd.Series, tz: str = "Asia/Shanghai") -> tuple[pd.Series, pd.Series]:
     """``YYYY-MM-DD`` (also ``/`` or ``.`` separators, one-digit month/day as Excel writes
-    them, an optional time part that is dropped) -> (datetime64 series, bad mask)."""
+    them, an optional time part) -> (datetime64 series of days, bad mask).
+
+    A time with an offset (``Z``, ``+08:00``, ``-0500``) is converted to the office's time
+    zone ``tz`` before its day is taken (DESIGN §3: ``2026-10-31T18:00:00Z`` is 1 November in
+    Yueyang); a time without an offset is already local and is dropped.
+    """
     # Fast path in C for the usual exact form; only the rest goes through the regex.
     dates = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
     retry = s.notna() & dates.isna()
     if retry.any():
-        ymd = s[retry].str.extract(_DATE_RX).astype("float64")
+        parts = s[retry].str.extract(_DATE_RX)
+        ymd = parts[[0, 1, 2]].astype("float64")
         dates[retry] = pd.to_datetime({"year": ymd[0], "month": ymd[1], "day": ymd[2]},
                                       errors="coerce")
+        offset = parts[6].notna() & dates[retry].notna()
+        if offset.any():
+            p = parts[offset]
+            stamp = (ymd.loc[offset, 0].astype(int).astype(str) + "-"
+                     + ymd.loc[offset, 1].astype(int).astype(str).str.zfill(2) + "-"
+                     + ymd.loc[offset, 2].astype(int).astype(str).str.zfill(2) + "T"
+                     + p[3].str.zfill(2) + ":" + p[4] + ":" + p[5].fillna("00")
+                     + p[6].str.replace("Z", "+00:00"))
+            local = pd.to_datetime(stamp, utc=True, errors="coerce", format="ISO8601"
+                                   ).dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+            dates[local.index] = local.astype("datetime64[s]")
     return dates, s.notna() & dates.isna()
 
 
@@ -78,10 +96,17 @@ def parse_number(s: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
 
 # --- shared checks -------------------------------------------------------------------------------
 
-def _parse_columns(frame: pd.DataFrame, columns: dict[str, Column], errors: RowErrors
-                   ) -> pd.DataFrame:
+def _parse_columns(frame: pd.DataFrame, columns: dict[str, Column], errors: RowErrors,
+                   warnings: RowWarnings | None = None) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name, col in columns.items():
+        if col.warn_only and col.kind == "enum" and warnings is not None:
+            codes, bad = parse_enum(frame[name], col.enum)
+            warnings.add(bad, name, f"不是有效的{col.zh}：{{value}}（已忽略此值）",
+                         f"unknown {name} value: {{value}} (value dropped)", frame[name],
+                         code="dropped")
+            out[name] = codes.where(~bad, None)
+            continue
         s = frame[name]
         if col.required:
             errors.add(s.isna(), name, "必填项为空", "required value missing")
@@ -143,19 +168,25 @@ def check_duplicates(keys: pd.Series, lines: np.ndarray, seen: dict[str, int],
 
 # --- matters -------------------------------------------------------------------------------------
 
-def matters(chunk: Chunk, errors: RowErrors, seen: dict[str, int]) -> pd.DataFrame:
-    """Typed matter rows of ``chunk``; violations of the field rules go to ``errors``.
+def matters(chunk: Chunk, errors: RowErrors, seen: dict[str, int],
+            warnings: RowWarnings | None = None) -> pd.DataFrame:
+    """Typed matter rows of ``chunk``; violations of the field rules go to ``errors``, flaws
+    in optional fields to ``warnings`` (the row lands; DESIGN §5).
 
-    Checks: required values, dates, enumerations (code or Chinese label), numbers, stage-date
-    order, extension 0–30, hearing days ≥ 0, lon/lat given together and valid, area code shape
-    and presence (unless a point is given), ID number format and check digit, keys unique in
-    the file. Returns every row (rejected ones too); ``errors.bad`` tells them apart.
+    Rejects: required values, dates, enumerations (code or Chinese label), numbers,
+    stage-date order, extension 0–30, hearing days ≥ 0, lon/lat given together and valid,
+    area code shape and presence (unless a point is given), keys unique in the file.
+    Warnings: ID number format or check digit (dropped), unknown package level (dropped), a
+    backlog flag without its date, unrecorded clocks (DESIGN §3). Returns every row (rejected
+    ones too); ``errors.bad`` tells them apart.
     """
     cols = by_name("matters")
     frame = chunk.frame
+    warnings = warnings if warnings is not None else RowWarnings(
+        chunk.lines, {}, {})
     errors.add(chunk.overflow, "(row)", "本行的值多于表头列数",
                "row has more values than the header has columns")
-    out = _parse_columns(frame, cols, errors)
+    out = _parse_columns(frame, cols, errors, warnings)
     _check_date_order(out, errors, cols)
 
     ext = out["extension_days"]
@@ -190,13 +221,50 @@ def matters(chunk: Chunk, errors: RowErrors, seen: dict[str, int]) -> pd.DataFra
     present = ids.notna()
     valid = np.zeros(len(ids), dtype=bool)
     valid[present.to_numpy()] = privacy.valid_id_numbers(ids[present].tolist())
-    # Never quote the value: it is personal data.
-    errors.add(present.to_numpy() & ~valid, "petitioner_id",
-               "身份证号格式或校验位错误", "invalid ID number (format or check digit)")
-    out["petitioner_id"] = ids
+    # Never quote the value: it is personal data. A mistyped ID loses the ID, not the matter.
+    bad_id = present.to_numpy() & ~valid
+    warnings.add(bad_id, "petitioner_id",
+                 "身份证号格式或校验位错误（已舍弃身份证号，事项照常导入）",
+                 "invalid ID number (format or check digit): ID dropped, the matter landed",
+                 code="id_dropped")
+    out["petitioner_id"] = ids.where(~bad_id, None)
+
+    flag_without_date = out["backlog_flag"] & out["backlog_flagged_on"].isna()
+    warnings.add(flag_without_date, "backlog_flagged_on",
+                 "上级交办积案未填积案交办日期：按登记日期计",
+                 "backlog flag without its date: the registration date is used",
+                 code="flag_date_missing")
+    _warn_unrecorded(out, warnings)
 
     check_duplicates(out["matter_no"], chunk.lines, seen, errors, cols["matter_no"])
     return out
+
+
+# The column a warning about an unrecorded clock names: the blank one (stage, else start).
+_UNRECORDED_COLUMN = {"forward": ("forwarded_on", "forwarded_on"),
+                      "accept": ("accepted_on", "forwarded_on"),
+                      "answer": ("answered_on", "accepted_on"),
+                      "review": ("review_decided_on", "review_requested_on"),
+                      "recheck": ("recheck_decided_on", "recheck_requested_on")}
+
+
+def _warn_unrecorded(out: pd.DataFrame, warnings: RowWarnings) -> None:
+    """One warning per unrecorded clock (DESIGN §3): it lands, and counts nowhere."""
+    stages = {name: out[name] for name in MATTER_DATE_ORDER}
+    intake = infer_intake(out["intake"].where(out["intake"].notna(), None).astype(object),
+                          out["forwarded_on"], out["accepted_on"])
+    flags = unrecorded_frame(stages, pd.Series(intake == "direct", index=out.index))
+    cols = by_name("matters")
+    for clock in DUTY_CLOCKS:
+        stage_col, start_col = _UNRECORDED_COLUMN[clock.key]
+        hit = flags[clock.key]
+        blank_stage = hit & out[stage_col].isna()
+        for mask, col in ((blank_stage, stage_col), (hit & ~blank_stage, start_col)):
+            warnings.add(mask, col,
+                         f"{clock.zh}时限未记录：{cols[col].zh}为空而其他环节已有日期，"
+                         "该时限不计入统计",
+                         f"{clock.en} clock unrecorded: {col} is blank while another stage "
+                         "has a date; the clock counts nowhere", code="unrecorded")
 
 
 def _check_date_order(out: pd.DataFrame, errors: RowErrors, cols: dict[str, Column]) -> None:

@@ -38,7 +38,8 @@ from queries.kpi import overdue_predicate
 
 RANK_GROUPS = ("unit", "township", "county")
 #: Settings fields read by :func:`accountability_rules` when present (``YELLOW_CARD_LINE`` …).
-RULE_SETTINGS = ("yellow_card_line", "yellow_card_min_items", "large_visit_persons",
+RULE_SETTINGS = ("yellow_card_line", "yellow_card_min_items", "collective_persons",
+                 "large_visit_persons",
                  "agenda_window_days", "agenda_longest")
 
 

@@ -16,42 +16,46 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.clocks import DUE_COLUMNS, DUTY_CLOCKS, ClockRules, as_date
-from domain.rules import UPPER_LEVELS, backlog_reasons
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions
-from queries.kpi import backlog_intervals_sql, overdue_predicate
+from queries.kpi import (
+    backlog_intervals_sql,
+    overdue_predicate,
+    package_params,
+    package_visit_sql,
+)
 
 #: Stage columns a list row carries (with DUE_COLUMNS) so the page can draw clock timelines.
 STAGE_COLUMNS: tuple[str, ...] = (
     "registered_on", "forwarded_on", "accepted_on", "extension_days", "answered_on",
     "review_requested_on", "review_decided_on", "recheck_requested_on", "recheck_decided_on",
-    "hearing_days")
+    "hearing_days", "intake", "unrecorded_mask")
 GROUPS = ("unit", "township", "county")
 LIST_LIMIT = 500
 
 _MATTER_COLUMNS = ", ".join(
     f"m.{c}" for c in ("id", "matter_no", "category", "route", "county_code", "township_code",
                        "village_code", "responsible_unit", "satisfaction", "backlog_flag",
+                       "backlog_flagged_on",
                        "package_leader", "package_level", *STAGE_COLUMNS, *DUE_COLUMNS))
 
 
 def rule_params(day: dt.date, rules: ClockRules) -> dict:
     return {"d": day, "window_start": day - dt.timedelta(days=rules.package_window_days),
-            "backlog_days": rules.backlog_days_past_due,
-            "backlog_subs": rules.backlog_submissions_after_answer,
-            "package_n": rules.package_submissions_threshold, "upper": list(UPPER_LEVELS),
-            "soon": rules.due_soon_days}
+            "backlog_days": rules.backlog_days_past_due, "soon": rules.due_soon_days,
+            **package_params(rules)}
 
 
 def ctes(where: str) -> str:
     """The common table expressions of this module, for matters satisfying ``where``:
 
     ``sm`` the matters; ``iv`` their backlog intervals; ``bl`` those in backlog on ``:d``
-    with the day it began (``since``); ``up`` their submissions at city level or above in the
-    365 days up to ``:d`` and ``upx`` those with more than ``:package_n``; ``pk`` the package
-    row in force on ``:d`` (latest); ``cov`` the matters a county-level leader owns on ``:d``
-    (a package row or the imported leader); ``need`` those that must have one (backlog, or
-    ``upx``) and ``gap`` those of them that have none (DESIGN §3).
+    with the day it began (``since``) and the reasons holding (``reasons``); ``up`` their
+    visits at city level or above in the 365 days up to ``:d`` and ``upx`` those with more
+    than ``:package_n``; ``pk`` the package row in force on ``:d`` (latest); ``cov`` the
+    matters a county-level leader owns on ``:d`` (a package row or the imported leader);
+    ``need`` those that must have one (backlog, or ``upx``) and ``gap`` those of them that
+    have none (DESIGN §3).
 
     Planner notes (50,000 matters under row-level security): ``pk`` and ``cov`` are not
     narrowed to ``sm`` — they are only joined to it, and a join there made the planner loop
@@ -61,10 +65,11 @@ def ctes(where: str) -> str:
     return f"""
     sm AS NOT MATERIALIZED (SELECT * FROM matter m WHERE {where}),
     iv AS ({backlog_intervals_sql('sm')}),
-    bl AS (SELECT matter_id, min(s) AS since FROM iv
+    bl AS (SELECT matter_id, min(s) AS since,
+                  array_agg(DISTINCT reason ORDER BY reason) AS reasons FROM iv
            WHERE s <= :d AND (e IS NULL OR e > :d) GROUP BY matter_id),
     up AS (SELECT sub.matter_id, count(*) AS n FROM submission sub
-           WHERE sub.received_level = ANY(:upper)
+           WHERE {package_visit_sql('sub')}
              AND sub.received_on > :window_start AND sub.received_on <= :d
              AND sub.matter_id IN (SELECT id FROM sm)
            GROUP BY sub.matter_id),
@@ -141,7 +146,8 @@ def matter_list_sql(where: str, extra_where: str, order: str, extra_select: str 
     WITH {ctes(where)}
     SELECT {_MATTER_COLUMNS},
            tu.name AS township_name, cu.name AS county_name,
-           bl.since AS backlog_since, (gap.matter_id IS NOT NULL) AS package_gap,
+           bl.since AS backlog_since, bl.reasons AS backlog_reasons,
+           (gap.matter_id IS NOT NULL) AS package_gap,
            coalesce(pk.leader_name, m.package_leader) AS leader,
            CASE WHEN pk.matter_id IS NOT NULL THEN pk.level ELSE m.package_level END
              AS leader_level,
@@ -279,35 +285,15 @@ def backlog_matters(scope, day: dt.date, flt: MatterFilter | None = None,
     df = _frame_or(frame, scope, day, flt, rules)
     df = df[df["in_backlog"]].sort_values(["backlog_since", "matter_no"])
     df, total = _head(df, limit)
-    after = after_answer_dates(scope, df["id"].tolist(), day)
-    df["reasons"] = [tuple(backlog_reasons(r, after.get(r["id"], ()), day, rules))
-                     for r in df.to_dict("records")]
+    df["reasons"] = [tuple(r) for r in df["backlog_reasons"]]
     return df, total
-
-
-def after_answer_dates(scope, ids: list[int], day: dt.date) -> dict[int, list[dt.date]]:
-    """Receipt days of the submissions each matter received after its answer date, up to
-    ``day`` (only matters answered by then)."""
-    if not ids:
-        return {}
-    sql = """
-    SELECT m.id, s.received_on FROM matter m
-    JOIN submission s ON s.matter_id = m.id
-    WHERE m.id = ANY(:ids) AND m.answered_on <= :d AND s.received_on > m.answered_on
-      AND s.received_on <= :d
-    ORDER BY m.id, s.received_on"""
-    out: dict[int, list[dt.date]] = {}
-    with scoped(scope) as conn:
-        for mid, received in conn.execute(text(sql), {"ids": ids, "d": day}):
-            out.setdefault(mid, []).append(received)
-    return out
 
 
 def package_gaps(scope, day: dt.date, flt: MatterFilter | None = None,
                  rules: ClockRules = ClockRules(), limit: int = LIST_LIMIT,
                  frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
     """Matters that must have a county-level package leader on ``day`` and have none, with
-    ``upper_n`` (upper-level submissions in 365 days) and ``reasons`` (backlog, upper_level),
+    ``upper_n`` (visits at city level or above in 365 days) and ``reasons`` (backlog, upper_level),
     the ones longest in backlog first."""
     df = _frame_or(frame, scope, day, flt, rules)
     df = df[df["package_gap"]].sort_values(["backlog_since", "matter_no"], na_position="last")
@@ -392,9 +378,10 @@ def resolution_series(scope, periods: list[Period] | tuple[Period, ...], as_of: 
     """Backlog flows per period (months, usually), as ``compute_kpis`` counts them.
 
     Columns: start, end, open_start (in backlog the day before the period), new (entered it
-    during the period), resolved (left it during the period), open_end (in backlog on the
-    period's last day, or ``as_of`` if earlier), rate (resolved ÷ (open_start + new); None when
-    nothing was in backlog) — ``backlog_resolution_rate`` of DESIGN §4.
+    during the period), during (in backlog on some day of it), resolved (in backlog during it
+    and not on its last day), open_end (in backlog on the period's last day, or ``as_of`` if
+    earlier), rate (resolved ÷ during; None when nothing was in backlog) —
+    ``backlog_resolution_rate`` of DESIGN §4.
     """
     flt = replace(flt or MatterFilter(), clock=None)
     where, params = matter_conditions(scope, flt, alias="m")
@@ -415,14 +402,15 @@ def resolution_series(scope, periods: list[Period] | tuple[Period, ...], as_of: 
     SELECT mo.ps AS start,
            count(per.matter_id) FILTER (WHERE at_start) AS open_start,
            count(per.matter_id) FILTER (WHERE NOT at_start AND during) AS new,
-           count(per.matter_id) FILTER (WHERE (at_start OR during) AND NOT at_end) AS resolved,
+           count(per.matter_id) FILTER (WHERE during) AS during,
+           count(per.matter_id) FILTER (WHERE during AND NOT at_end) AS resolved,
            count(per.matter_id) FILTER (WHERE at_end) AS open_end
     FROM mo LEFT JOIN per ON per.ps = mo.ps
     GROUP BY mo.ps ORDER BY mo.ps"""
     df = _frame(scope, sql, params)
-    for col in ("open_start", "new", "resolved", "open_end"):
+    for col in ("open_start", "new", "during", "resolved", "open_end"):
         df[col] = df[col].astype(int)
-    den = df["open_start"] + df["new"]
+    den = df["during"]
     df["rate"] = [None if not d else r / d for r, d in zip(df["resolved"], den, strict=True)]
     df["end"] = [p.end for p in periods]
     return df
@@ -475,13 +463,16 @@ def matter_detail(scope, matter_no: str, day: dt.date, rules: ClockRules = Clock
         mid = row["id"]
         subs = [dict(r) for r in conn.execute(text(
             "SELECT submission_no, received_on, channel, received_level, persons, is_repeat,"
-            " is_cross_level FROM submission WHERE matter_id = :m"
+            " is_cross_level, irregular FROM submission WHERE matter_id = :m"
             " ORDER BY received_on, length(submission_no), submission_no"),
             {"m": mid}).mappings()]
         packages = [dict(r) for r in conn.execute(text(
             "SELECT id, leader_name, leader_title, level, since, until, progress, resolved_on,"
             " set_by FROM package_assignment WHERE matter_id = :m ORDER BY since, id"),
             {"m": mid}).mappings()]
+        resolutions = [r[0] for r in conn.execute(text(
+            "SELECT resolved_on FROM backlog_resolution WHERE matter_id = :m"
+            " ORDER BY resolved_on"), {"m": mid})]
         assignments = [dict(r) for r in conn.execute(text(
             "SELECT assignment_no, title, assigned_unit, assigned_by, assigned_on,"
             " feedback_due, feedback_on, closed_on FROM assignment WHERE matter_id = :m"
@@ -489,7 +480,7 @@ def matter_detail(scope, matter_no: str, day: dt.date, rules: ClockRules = Clock
     matter = dict(row)
     matter.pop("total", None)
     return {"matter": matter, "submissions": subs, "packages": packages,
-            "assignments": assignments}
+            "assignments": assignments, "resolutions": resolutions}
 
 
 def units_in_scope(scope) -> pd.DataFrame:

@@ -106,8 +106,15 @@ matter = Table(
     Column("package_leader", Text),
     Column("package_level", String(16)),
     Column("backlog_flag", Boolean, nullable=False, server_default="false"),
-    # Derived at import (migration 0005): the day the k-th submission after the answer came in.
-    Column("resubmitted_on", Date),
+    # Migration 0007 (DESIGN §3 revised): intake, the flag and resolution dates as imported,
+    # the clocks the export left unrecorded (mask of domain.clocks.Clock.bit, and their
+    # number), and the first submission after the answer (derived, for 一次性化解).
+    Column("intake", String(8), nullable=False, server_default="office"),
+    Column("backlog_flagged_on", Date),
+    Column("backlog_resolved_on", Date),
+    Column("unrecorded_mask", SmallInteger, nullable=False, server_default="0"),
+    Column("unrecorded_n", SmallInteger, nullable=False, server_default="0"),
+    Column("first_return_on", Date),
     # Due dates: computed by domain.clocks at import, stored (DESIGN §3).
     Column("forward_due", Date),
     Column("accept_due", Date),
@@ -387,4 +394,49 @@ import_run = Table(
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("rejected", Integer, nullable=False, server_default="0"),
     Column("username", Text),
+    Column("warned", Integer, nullable=False, server_default="0"),
+)
+
+# --- migration 0007: backlog resolutions and spans, stored rules, import warnings -------------
+
+backlog_resolution = Table(
+    "backlog_resolution", metadata,
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("resolved_on", Date, primary_key=True),
+    Column("import_run_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+matter_backlog_span = Table(
+    "matter_backlog_span", metadata,
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("reason", String(24), primary_key=True),
+    Column("s", Date, primary_key=True),
+    Column("e", Date),
+)
+
+rule_state = Table(
+    "rule_state", metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("rules", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+import_warning = Table(
+    "import_warning", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("import_run_id", BigInteger, ForeignKey("import_run.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("line", BigInteger, nullable=False),
+    Column("column_name", Text, nullable=False),
+    Column("record_key", Text),
+    Column("matter_no", Text),
+    Column("code", String(32), nullable=False),
+    Column("reason_zh", Text, nullable=False),
+    Column("reason_en", Text, nullable=False),
+    Index("ix_import_warning_run", "import_run_id"),
+    Index("ix_import_warning_matter_no", "matter_no"),
 )

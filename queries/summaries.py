@@ -40,7 +40,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.clocks import DUTY_CLOCKS, ClockRules
-from domain.enums import CHANNELS
+from domain.enums import CHANNELS, RECEIVED_LEVELS
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions
 from queries.scope import Scope
@@ -64,8 +64,11 @@ CUTS["zonefull"] = CUTS["full"]
 #: Submissions filter on their own channel: a cut by the matter's channels is never needed.
 SUBMISSION_CUTS = tuple(c for c in CUTS if c != "chan")
 MATTER_COUNTS = ("reg", "fwd_n", "fwd_ok", "acc_n", "acc_ok", "ans_n", "ans_ok", "answered",
-                 "evaluated", "satisfied", "closed", "od_in", "od_out")
-SUBMISSION_COUNTS = ("n", "repeats", "cross_n", "coll_n", "coll_persons")
+                 "evaluated", "satisfied", "closed", "od_in", "od_out", "unrec", "fr_n",
+                 "fr_ok")
+#: Irregular submissions (非访) per received level (migration 0007).
+IRREGULAR_COUNTS = tuple(f"irr_{lvl}" for lvl in RECEIVED_LEVELS)
+SUBMISSION_COUNTS = ("n", "repeats", "cross_n", "coll_n", "coll_persons", *IRREGULAR_COUNTS)
 PER_MATTER_DIMS = ("county_code", "township_code", "village_code", "category", "route",
                    "zone_code", "channel_mask", "responsible_unit")
 #: Columns of ``summary_funnel``: what the stage funnel reads of a matter.
@@ -74,7 +77,6 @@ FUNNEL_DATES = ("registered_on", "forwarded_on", "forward_due", "accepted_on", "
 #: Bit of each channel in ``channel_mask`` (the channels a matter has submissions on).
 CHANNEL_BITS = {c: 1 << i for i, c in enumerate(CHANNELS)}
 EVALUATED = ("satisfied", "basically_satisfied", "dissatisfied")
-UPPER_LEVELS = ("city", "province", "national")
 #: Above this many summary rows a refresh vacuums and analyses the tables it rewrote.
 VACUUM_ROWS = 50_000
 
@@ -93,9 +95,14 @@ def raw_only() -> Iterator[None]:
 
 
 def rules_key(rules: ClockRules) -> dict:
-    """What a build depends on besides the data: thresholds and the channel bit order."""
-    return {"backlog_days": rules.backlog_days_past_due,
+    """What a build depends on besides the data: the stored rules (due dates and spans),
+    thresholds and the channel bit order."""
+    return {"stored": rules.stored_fingerprint(),
+            "backlog_days": rules.backlog_days_past_due,
             "package_n": rules.package_submissions_threshold,
+            "package_channels": list(rules.package_channels),
+            "package_levels": list(rules.package_levels),
+            "fr_days": rules.first_resolved_days, "collective": rules.collective_persons,
             "channels": list(CHANNELS)}
 
 
@@ -323,7 +330,11 @@ def kpi_counts(scope, period: Period, as_of: dt.date, flt: MatterFilter,
     swhere, sparams = conditions(scope, flt, "r", "submission")
     span_sql, span_params = range_sql(
         "matter", mcut, ("fwd_n", "fwd_ok", "acc_n", "acc_ok", "ans_n", "ans_ok", "answered",
-                         "evaluated", "satisfied"), ps, pe, mwhere, tag="p")
+                         "evaluated", "satisfied", "fr_n", "fr_ok"), ps, pe, mwhere, tag="p")
+    from queries.kpi import unrecorded_window_start
+
+    unrec_sql, unrec_params = range_sql("matter", mcut, ("unrec",), unrecorded_window_start(d),
+                                        d, mwhere, tag="u")
     sub_sql, sub_params = range_sql(
         "submission", scut, SUBMISSION_COUNTS, ps, pe, swhere,
         groups=(("r.channel", "channel"),), tag="s")
@@ -334,6 +345,7 @@ def kpi_counts(scope, period: Period, as_of: dt.date, flt: MatterFilter,
             return None
         state_sql, state_params = _state_sql(mcut, mwhere, d, until)
         mat = dict(conn.execute(text(span_sql), {**mparams, **span_params}).mappings().one())
+        mat["unrec"] = conn.execute(text(unrec_sql), {**mparams, **unrec_params}).scalar_one()
         st = conn.execute(text(state_sql), {**mparams, **state_params}).mappings().one()
         subs = pd.DataFrame(conn.execute(text(sub_sql), {**sparams, **sub_params}).mappings()
                             .all(), columns=["channel", *SUBMISSION_COUNTS])
@@ -346,6 +358,7 @@ def kpi_counts(scope, period: Period, as_of: dt.date, flt: MatterFilter,
         "visits": visits["n"].sum(), "cross_visits": visits["cross_n"].sum(),
         "collective_visits": visits["coll_n"].sum(),
         "collective_persons": visits["coll_persons"].sum(),
+        **{c: subs[c].sum() for c in IRREGULAR_COUNTS},
     }
     return {k: int(v) for k, v in {**mat, **sub, **blg}.items()}
 
@@ -493,7 +506,8 @@ def _overdue_intervals_sql() -> str:
 
 def _backlog_rows_sql() -> str:
     """Every backlog interval of every matter (``queries.kpi.backlog_intervals_sql`` without
-    the cut at the last day asked about, which the reader applies to ``clock`` rows)."""
+    the cut at the last day asked about, which the reader applies): clock rows and the (b)
+    and (c) spans of ``matter_backlog_span``."""
     clock_parts = [
         f"SELECT id, {c.due_column} + :backlog_days + 1 AS s, {c.done_column} AS e,"
         f" true AS clock FROM matter WHERE {c.due_column} IS NOT NULL"
@@ -501,10 +515,7 @@ def _backlog_rows_sql() -> str:
         f" AND ({c.done_column} IS NULL OR {c.done_column} > {c.due_column})"
         for c in DUTY_CLOCKS]
     return " UNION ALL ".join([
-        *clock_parts,
-        "SELECT id, resubmitted_on, NULL::date, false FROM matter"
-        " WHERE resubmitted_on IS NOT NULL",
-        "SELECT id, registered_on, NULL::date, false FROM matter WHERE backlog_flag"])
+        *clock_parts, "SELECT matter_id, s, e, false FROM matter_backlog_span"])
 
 
 def _event_rows_sql() -> str:
@@ -523,7 +534,10 @@ def _event_rows_sql() -> str:
 
     ev = "ARRAY['satisfied','basically_satisfied','dissatisfied']"
     values = ", ".join([
-        row("m.registered_on", reg="1"),
+        row("m.registered_on", reg="1", unrec="m.unrecorded_n"),
+        # 一次性化解: counted on the day the 90-day window after the answer closes.
+        row("m.answered_on + :fr_days", fr_n="1",
+            fr_ok="coalesce(m.first_return_on > m.answered_on + :fr_days, true)::int"),
         row("m.forward_due", fwd_n="1", fwd_ok=ok("m.forwarded_on", "m.forward_due")),
         row("m.accept_due", acc_n="1", acc_ok=ok("m.accepted_on", "m.accept_due")),
         # The on-time answer rate counts the ordinary route only (诉访分离).
@@ -555,6 +569,8 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
     run at a time. Returns the build's seconds and row counts.
     """
     from queries.db import admin_engine
+    from queries.kpi import package_params, package_visit_sql
+    from queries.rule_state import ensure_current
     from settings import get_settings
 
     engine = engine or admin_engine()
@@ -562,6 +578,12 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
     started = time.perf_counter()
     steps: dict[str, float] = {}
     last = [started]
+    # The refresh contract (DESIGN §3): due dates and spans computed under other rules are
+    # recomputed first, so the rollups are never built from a mix.
+    recomputed = ensure_current(engine, rules)
+    if recomputed is not None:
+        steps["due dates and spans recomputed"] = recomputed["seconds"]
+        last[0] = time.perf_counter()
 
     def step(name: str) -> None:
         now = time.perf_counter()
@@ -589,7 +611,8 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
                            m.route, m.zone_code, coalesce(k.mask, 0)::smallint AS channel_mask,
                            m.responsible_unit, m.registered_on, m.forward_due, m.forwarded_on,
                            m.accept_due, m.accepted_on, m.answer_due, m.answered_on,
-                           m.satisfaction, coalesce(m.package_level = 'county'
+                           m.satisfaction, m.unrecorded_n, m.first_return_on,
+                           coalesce(m.package_level = 'county'
                              AND m.package_leader IS NOT NULL, false) AS leader
                     FROM matter m LEFT JOIN sx_mask k ON k.matter_id = m.id"""))
                 conn.execute(text("ALTER TABLE sx_m ADD PRIMARY KEY (id)"))
@@ -604,7 +627,11 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
                 conn.execute(text(f"""
                     INSERT INTO summary_matter_full_day ({dims}, day, {counts_sql})
                     SELECT {dims}, day, {sums} FROM ({_event_rows_sql()}) x
-                    WHERE day IS NOT NULL GROUP BY {dims}, day ORDER BY day"""))
+                    WHERE day IS NOT NULL GROUP BY {dims}, day ORDER BY day"""),
+                    {"fr_days": rules.first_resolved_days})
+                irregular = ", ".join(
+                    f"count(*) FILTER (WHERE s.irregular AND s.received_level = '{lvl}')"
+                    for lvl in RECEIVED_LEVELS)
                 sdims = ", ".join(f"s.{d}" if d in ("county_code", "township_code",
                                                     "responsible_unit") else f"m.{d}"
                                   for d in full)
@@ -614,10 +641,12 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
                     SELECT {sdims}, s.channel, s.received_on, count(*),
                            count(*) FILTER (WHERE s.is_repeat),
                            count(*) FILTER (WHERE s.is_cross_level),
-                           count(*) FILTER (WHERE s.persons >= 5),
-                           coalesce(sum(s.persons) FILTER (WHERE s.persons >= 5), 0)
+                           count(*) FILTER (WHERE s.persons >= :collective),
+                           coalesce(sum(s.persons) FILTER (WHERE s.persons >= :collective), 0),
+                           {irregular}
                     FROM submission s JOIN sx_m m ON m.id = s.matter_id
-                    GROUP BY {sdims}, s.channel, s.received_on ORDER BY s.received_on"""))
+                    GROUP BY {sdims}, s.channel, s.received_on ORDER BY s.received_on"""),
+                    {"collective": rules.collective_persons})
                 step("finest cut (day)")
                 for kind, cnts, extra in (("matter", MATTER_COUNTS, ()),
                                           ("submission", SUBMISSION_COUNTS, ("channel",))):
@@ -673,12 +702,10 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
                     INSERT INTO summary_package_candidate (matter_id, {pm}, upper_days,
                                                            leader)
                     SELECT m.id, {pmm}, c.days, m.leader FROM sx_m m JOIN (
-                      SELECT matter_id, array_agg(received_on) AS days FROM submission
-                      WHERE received_level = ANY(:upper)
+                      SELECT matter_id, array_agg(received_on) AS days FROM submission sub
+                      WHERE {package_visit_sql('sub')}
                       GROUP BY matter_id HAVING count(*) > :package_n) c
-                    ON c.matter_id = m.id"""),
-                    {"upper": list(UPPER_LEVELS),
-                     "package_n": rules.package_submissions_threshold})
+                    ON c.matter_id = m.id"""), package_params(rules))
                 step("backlog intervals, package candidates")
                 conn.execute(text(f"""
                     INSERT INTO summary_funnel (matter_id, {pm}, {', '.join(FUNNEL_DATES)})
@@ -730,12 +757,14 @@ def refresh_quietly(engine=None) -> dict | None:
     needs none), logging instead of raising: an import has landed either way, and stale
     summaries are never read (the queries fall back to the raw tables)."""
     from queries.db import admin_engine
+    from queries.rule_state import is_current
     from settings import get_settings
 
     try:
         engine = engine or admin_engine()
+        rules = get_settings().clock_rules()
         with engine.connect() as conn:
-            if is_fresh(conn, get_settings().clock_rules()):
+            if is_fresh(conn, rules) and is_current(conn, rules):
                 return None
         return refresh(engine)
     except Exception:

@@ -32,7 +32,7 @@ def resolution(df: pd.DataFrame, lang: str, note: str) -> dict:
     """Per month: backlog open at the month's end, new and resolved (bars, matters) and the
     resolution rate (line, %, right axis)."""
     title = t("bl.res.title", lang)
-    if df is None or df.empty or int((df["open_start"] + df["new"]).sum()) == 0:
+    if df is None or df.empty or int(df["during"].sum()) == 0:
         return _lower_title(shared.empty_figure(title, t("bl.res.empty", lang), note=note,
                                                 as_dict=True, height=HEIGHT))
     months = [fmt_date(d)[:7] for d in df["start"]]
