@@ -55,6 +55,7 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.status.due_soon": ("临期", "Due soon"),
     "bl.status.running": ("办理中", "Running"),
     "bl.status.on_time": ("按期", "On time"),
+    "bl.status.unrecorded": ("未记录", "Unrecorded"),
     "bl.status.late": ("逾期办结", "Completed late"),
     "bl.status.not_started": ("未开始", "Not started"),
     "bl.status.terminated": ("已终结", "Terminated"),

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from domain.clocks import DUTY_CLOCKS
+from domain.clocks import DUTY_CLOCKS, MATTER_STATES
 from domain.codes import is_area_code, is_region_code
 from domain.enums import CATEGORIES, CHANNELS, ROUTES
 
-#: Clock states a page can narrow matters to, judged on ``MatterFilter.clock_day`` (DESIGN §3):
-#: overdue (a clock past due, not done), due_soon (none overdue, one due within
-#: ``due_soon_days``), late (a clock completed after its due date), on_time (none overdue or
-#: late), terminated (复核 decided: 终结).
-CLOCK_FILTERS = ("overdue", "due_soon", "late", "on_time", "terminated")
+#: Clock states a page can narrow matters to, judged on ``MatterFilter.clock_day``: the
+#: mutually exclusive states of ``domain.clocks.matter_state`` (DESIGN §3) — terminated,
+#: overdue, due soon, running, completed late, completed on time — so a list filtered to a
+#: state and the card counting it agree.
+CLOCK_FILTERS = MATTER_STATES
 
 
 @dataclass(frozen=True)
@@ -100,36 +100,54 @@ class MatterFilter:
                 raise ValueError("a clock-state filter needs clock_day")
 
 
-def clock_condition(state: str, alias: str = "m") -> str:
-    """SQL condition: the matter's clocks are in ``state`` on ``:clock_day``."""
+def clock_start_sql(clock, alias: str = "m") -> str:
+    """SQL: the day ``clock`` started (``domain.clocks.clock_start``)."""
+    if clock.key == "forward":
+        return f"{alias}.registered_on"
+    if clock.key == "accept":
+        return (f"CASE WHEN {alias}.intake = 'direct' THEN {alias}.registered_on"
+                f" ELSE {alias}.forwarded_on END")
+    return {"answer": f"{alias}.accepted_on", "review": f"{alias}.review_requested_on",
+            "recheck": f"{alias}.recheck_requested_on"}[clock.key]
+
+
+def clock_condition(state: str, alias: str = "m", day: str = ":clock_day",
+                    soon_days: str = ":clock_soon") -> str:
+    """SQL condition: the matter is in ``state`` (one of :data:`CLOCK_FILTERS`) on ``day`` —
+    the first of terminated, overdue, due soon, running, completed late that holds, else
+    completed on time, exactly as ``domain.clocks.matter_state`` decides."""
     def overdue(c):
-        return (f"({alias}.{c.due_column} < :clock_day AND ({alias}.{c.done_column} IS NULL"
-                f" OR {alias}.{c.done_column} > :clock_day))")
+        return (f"({alias}.{c.due_column} < {day} AND ({alias}.{c.done_column} IS NULL"
+                f" OR {alias}.{c.done_column} > {day}))")
 
     def late(c):
-        return (f"({alias}.{c.done_column} <= :clock_day"
+        return (f"({alias}.{c.done_column} <= {day}"
                 f" AND {alias}.{c.done_column} > {alias}.{c.due_column})")
 
     def soon(c):
-        return (f"({alias}.{c.due_column} BETWEEN :clock_day AND :clock_day + :clock_soon"
-                f" AND ({alias}.{c.done_column} IS NULL OR {alias}.{c.done_column} > :clock_day))")
+        return (f"({alias}.{c.due_column} BETWEEN {day} AND {day} + {soon_days}"
+                f" AND ({alias}.{c.done_column} IS NULL OR {alias}.{c.done_column} > {day}))")
 
-    any_overdue = "(" + " OR ".join(overdue(c) for c in DUTY_CLOCKS) + ")"
-    any_late = "(" + " OR ".join(late(c) for c in DUTY_CLOCKS) + ")"
-    if state == "overdue":
-        return any_overdue
+    def running(c):
+        return (f"({alias}.{c.due_column} > {day} + {soon_days}"
+                f" AND {clock_start_sql(c, alias)} <= {day}"
+                f" AND ({alias}.{c.done_column} IS NULL OR {alias}.{c.done_column} > {day}))")
+
     # A clock that has not started has NULL dates, so its terms are NULL, not false: NOT must
-    # see false there, or every matter without a review would drop out of these states.
-    if state == "due_soon":
-        return (f"(NOT coalesce({any_overdue}, false) AND ("
-                + " OR ".join(soon(c) for c in DUTY_CLOCKS) + "))")
-    if state == "late":
-        return any_late
-    if state == "on_time":
-        return f"(NOT coalesce({any_overdue}, false) AND NOT coalesce({any_late}, false))"
-    if state == "terminated":
-        return f"({alias}.recheck_decided_on <= :clock_day)"
-    raise ValueError(f"unknown clock state: {state!r}")
+    # see false there, or every matter without a review would drop out of the later states.
+    def any_(term) -> str:
+        return "coalesce(" + " OR ".join(term(c) for c in DUTY_CLOCKS) + ", false)"
+
+    held = {"terminated": f"coalesce({alias}.recheck_decided_on <= {day}, false)",
+            "overdue": any_(overdue), "due_soon": any_(soon), "running": any_(running),
+            "late": any_(late)}
+    if state not in CLOCK_FILTERS:
+        raise ValueError(f"unknown clock state: {state!r}")
+    earlier = [held[s] for s in CLOCK_FILTERS[:CLOCK_FILTERS.index(state)]]
+    terms = [f"NOT {e}" for e in earlier]
+    if state != "on_time":
+        terms.append(held[state])
+    return "(" + " AND ".join(terms) + ")"
 
 
 def unit_condition(code: str, alias: str = "m") -> str:

@@ -149,7 +149,7 @@ def backlog_sql_summary(scope, flt: MatterFilter, period: Period, as_of: dt.date
     # rows.
     head = (f"WITH iv AS (SELECT b.matter_id, b.s, b.e, b.leader"
             f" FROM summary_backlog_interval b WHERE {bwhere} AND b.s <= :d"
-            " AND (b.e IS NULL OR b.e > :ps)),")
+            " AND (b.e IS NULL OR b.e > least(:ps, :d))),")
     # The candidates (more than the threshold ever) are few and carry the days of their
     # upper-level submissions: count those in the window.
     upper = (f"SELECT c.matter_id, c.leader FROM summary_package_candidate c WHERE {cwhere}"

@@ -18,7 +18,13 @@ from sqlalchemy import text
 
 from domain.codes import is_region_code
 from queries.db import app_connection, scoped
-from queries.filters import MatterFilter, Period, clock_condition, matter_conditions
+from queries.filters import (
+    CLOCK_FILTERS,
+    MatterFilter,
+    Period,
+    clock_condition,
+    matter_conditions,
+)
 from settings import get_settings
 
 #: The drill levels below a unit, by code length (a prefecture code has 6 digits too).
@@ -231,11 +237,10 @@ def _state_sql(alias: str = "m") -> tuple[str, str]:
         WHEN {alias}.accepted_on <= :clock_day THEN 'accepted'
         WHEN {alias}.forwarded_on <= :clock_day THEN 'forwarded'
         ELSE 'registered' END"""
-    clock = f"""CASE WHEN {clock_condition('overdue', alias)} THEN 'overdue'
-        WHEN {clock_condition('due_soon', alias)} THEN 'due_soon'
-        WHEN {clock_condition('terminated', alias)} THEN 'terminated'
-        WHEN {clock_condition('late', alias)} THEN 'late'
-        ELSE 'on_time' END"""
+    # The states are exclusive and ordered: the first whose condition holds is the state.
+    clock = ("CASE " + " ".join(f"WHEN {clock_condition(st, alias)} THEN '{st}'"
+                                for st in CLOCK_FILTERS[:-1])
+             + f" ELSE '{CLOCK_FILTERS[-1]}' END")
     return stage, clock
 
 

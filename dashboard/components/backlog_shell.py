@@ -24,6 +24,7 @@ STATUS = {
     "overdue": ("bad", "✕"), "backlog": ("bad", "▲"), "gap": ("bad", "!"),
     "late": ("late", "↻"), "closed_late": ("late", "↻"),
     "terminated": ("done", "■"), "window_closed": ("done", "–"), "not_started": ("done", "·"),
+    "unrecorded": ("done", "?"),
     "running": ("info", "…"), "open": ("info", "…"), "awaiting_closeout": ("info", "↗"),
     "yellow": ("yellow", "▮"),
 }

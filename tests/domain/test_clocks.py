@@ -12,9 +12,11 @@ D = dt.date
 
 
 def test_calendar_day_clocks():
+    # Every stage recorded (a blank stage date before a later one is unrecorded: no due).
     due = due_dates_for(registered_on=D(2026, 1, 1), forwarded_on=D(2026, 1, 10),
                         accepted_on=D(2026, 1, 20), extension_days=0,
-                        review_requested_on=D(2026, 5, 1), recheck_requested_on=D(2026, 6, 1),
+                        answered_on=D(2026, 3, 1), review_requested_on=D(2026, 5, 1),
+                        review_decided_on=D(2026, 5, 20), recheck_requested_on=D(2026, 6, 1),
                         hearing_days=7)
     assert due["forward_due"] == D(2026, 1, 16)
     assert due["accept_due"] == D(2026, 1, 25)

@@ -36,15 +36,40 @@ def test_exit_0_when_every_row_landed(runner, tmp_path):
 def test_exit_1_when_a_row_was_rejected_and_no_personal_data_is_printed(runner, tmp_path):
     name, number = "测试戊己", id_number("43060219700707007")
     rows = [matter_row("C3", petitioner_name=name, petitioner_id=number),
-            matter_row("C4", petitioner_name=name, petitioner_id=wrong_check(number))]
+            matter_row("C4", petitioner_name=name, petitioner_id=wrong_check(number)),
+            matter_row("C6", category="pets", petitioner_name=name, petitioner_id=number)]
     path = write_csv(tmp_path / "m.csv", rows)
     result = runner.invoke(args=["import-cases", str(path), "--crs", "gcj02"])
     assert result.exit_code == 1
-    assert "新增 inserted 1, 更新 updated 0, 未变 unchanged 0, 拒绝 rejected 1" in result.stdout
+    assert ("新增 inserted 2, 更新 updated 0, 未变 unchanged 0, 拒绝 rejected 1, 警告 warned 1"
+            in result.stdout)
     assert f"rejects: {path}.rejects.csv" in result.stdout
+    assert f"warnings: {path}.warnings.csv" in result.stdout
     for secret in (name, number, wrong_check(number), number[:14]):
         assert secret not in result.output
-        assert secret not in (tmp_path / "m.csv.rejects.csv").read_text(encoding="utf-8-sig")
+        for kind in ("rejects", "warnings"):
+            assert secret not in (tmp_path / f"m.csv.{kind}.csv").read_text(
+                encoding="utf-8-sig")
+
+
+def test_exit_0_when_only_warnings(runner, tmp_path):
+    """A mistyped ID is a warning: every matter lands and the command succeeds."""
+    number = id_number("43060219700707007")
+    path = write_csv(tmp_path / "w.csv", [
+        matter_row("C7", petitioner_id=wrong_check(number)), matter_row("C8")])
+    result = runner.invoke(args=["import-cases", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "拒绝 rejected 0, 警告 warned 1" in result.stdout
+
+
+def test_a_submissions_file_is_recognised_by_its_header(runner, tmp_path):
+    runner.invoke(args=["import-cases", str(write_csv(tmp_path / "m.csv",
+                                                      [matter_row("C9")]))])
+    subs = write_csv(tmp_path / "s.csv", [{"信访件编号": "IT-S-C9", "信访事项编号": "IT-M-C9",
+                                            "来信来访日期": "2024-03-02", "信访形式": "来访"}])
+    result = runner.invoke(args=["import-cases", str(subs)])
+    assert result.exit_code == 0, result.output
+    assert "submissions: 新增 inserted 1" in result.stdout
 
 
 def test_exit_1_with_a_message_when_the_file_is_unusable(runner, tmp_path):

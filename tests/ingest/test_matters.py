@@ -61,8 +61,9 @@ BAD_ROWS = [  # (row, column, key, reason_en) — the row's line is its position
      "point outside the configured region"),
     (matter_row("01", category="other"), "matter_no", "IT-M-01",
      "duplicate matter_no in this file (first on line 2)"),
+    # A flaw in an optional field is a warning, and the matter lands (DESIGN §5).
     (matter_row("12", petitioner_id=wrong_check(id_number("43060219900101123"))),
-     "petitioner_id", "IT-M-12", "invalid ID number (format or check digit)"),
+     None, None, None),
     (matter_row("13", area_code=None), "area_code", "IT-M-13",
      "area_code required when lon/lat are not given"),
     (matter_row("14", area_code=None, lon=centre(V2)[0], lat=centre(V2)[1]), None, None, None),
@@ -73,8 +74,7 @@ BAD_ROWS = [  # (row, column, key, reason_en) — the row's line is its position
      "review_decided_on", "IT-M-16", "review_decided_on is before review_requested_on"),
     (matter_row("17", satisfaction="happy"), "satisfaction", "IT-M-17",
      "unknown satisfaction value: happy"),
-    (matter_row("18", package_level="province"), "package_level", "IT-M-18",
-     "unknown package_level value: province"),
+    (matter_row("18", package_level="province"), None, None, None),
     (matter_row("19", backlog_flag="maybe"), "backlog_flag", "IT-M-19",
      "expected yes/no (是/否): maybe"),
     (matter_row("20", accepted_on="2024-02-28"), "accepted_on", "IT-M-20",
@@ -132,9 +132,22 @@ def test_each_bad_row_is_rejected_with_line_column_reason_and_key_while_good_row
                              "finished_at IS NOT NULL FROM import_run WHERE id = :i"),
                         {"i": s.run_id}).one()
     # The first of the two IT-M-01 rows is the one that landed.
-    assert landed == [("IT-M-01", "labour_wages"), ("IT-M-14", "labour_wages"),
+    assert landed == [("IT-M-01", "labour_wages"), ("IT-M-12", "labour_wages"),
+                      ("IT-M-14", "labour_wages"), ("IT-M-18", "labour_wages"),
                       ("IT-M-27", "labour_wages")]
-    assert tuple(run) == ("matters", 3, 0, 0, len(rows) - 3, True)
+    assert tuple(run) == ("matters", 5, 0, 0, len(rows) - 5, True)
+    # The two optional-field flaws are warnings, one line each, never quoting the ID.
+    warned = [(r["line"], r["column"], r["matter_no"], r["reason_en"])
+              for r in read_rejects(s.warnings_path)]
+    assert warned == [
+        ("13", "petitioner_id", "IT-M-12",
+         "invalid ID number (format or check digit): ID dropped, the matter landed"),
+        ("19", "package_level", "IT-M-18", "unknown package_level value: province "
+                                           "(value dropped)")]
+    assert s.warned == 2
+    m12, m18 = fetch(engine, "IT-M-12"), fetch(engine, "IT-M-18")
+    assert m12["petitioner_id_hash"] is None and m12["petitioner_id_last4"] is None
+    assert m18["package_level"] is None
     m27 = fetch(engine, "IT-M-27")
     assert (m27["registered_on"], m27["forwarded_on"]) == (D(2024, 3, 1), D(2024, 3, 5))
 
@@ -296,8 +309,10 @@ def test_due_dates_are_stored_as_the_clock_rules_say(importer, engine, tmp_path)
     # Calendar days; the objection window is 5 working days (Tue 5 March -> Tue 12 March).
     assert [d1[c] for c in DUE] == [D(2024, 3, 16), D(2024, 3, 20), D(2024, 3, 12),
                                     D(2024, 5, 19), D(2024, 7, 1), D(2024, 8, 14)]
-    assert [d2[c] for c in DUE] == [D(2024, 3, 16), D(2024, 3, 16), None, D(2024, 5, 3), None,
-                                    None]
+    # D2 was received directly (no forwarding, accepted: DESIGN §3 infers "direct"): no
+    # forward clock, the acceptance clock from registration (1 March + 15).
+    assert [d2[c] for c in DUE] == [None, D(2024, 3, 16), None, D(2024, 5, 3), None, None]
+    assert (d1["intake"], d2["intake"]) == ("office", "direct")
 
 
 def test_due_dates_follow_the_configured_day_rule(importer, engine, tmp_path, monkeypatch):
@@ -410,17 +425,27 @@ def test_personal_data_is_stored_protected_and_never_echoed(importer, engine, tm
     ]
     caplog.set_level(logging.DEBUG)
     s = importer(write_csv(tmp_path / "m.csv", rows))
-    assert (s.inserted, s.rejected) == (1, 2)
+    # S2's mistyped ID is dropped with a warning; the matter lands (DESIGN §5).
+    assert (s.inserted, s.rejected, s.warned) == (2, 1, 1)
 
-    secrets = [NAME, OTHER_NAME, ID, ID[:14], ID.lower(), SUMMARY, SUMMARY[:8]]
+    secrets = [NAME, OTHER_NAME, ID, ID[:14], ID.lower(), wrong_check(ID), SUMMARY,
+               SUMMARY[:8]]
     rejects_text = s.rejects_path.read_text(encoding="utf-8-sig")
+    warnings_text = s.warnings_path.read_text(encoding="utf-8-sig")
     out, err = capfd.readouterr()
     for secret in secrets:
-        assert secret not in rejects_text
+        assert secret not in rejects_text and secret not in warnings_text
         assert secret not in out and secret not in err
         assert secret not in caplog.text
     assert [(r["line"], r["column"]) for r in read_rejects(s.rejects_path)] == [
-        ("3", "petitioner_id"), ("4", "category")]
+        ("4", "category")]
+    assert [(r["line"], r["column"]) for r in read_rejects(s.warnings_path)] == [
+        ("3", "petitioner_id")]
+    with engine.connect() as c:
+        stored = c.execute(text("SELECT column_name, reason_en FROM import_warning"
+                                " WHERE import_run_id = :r"), {"r": s.run_id}).all()
+    assert [col for col, _ in stored] == ["petitioner_id"]
+    assert all(secret not in reason for _c, reason in stored for secret in secrets)
 
     key = get_settings().data_key
     m = fetch(engine, "IT-M-S1")
