@@ -22,6 +22,7 @@ from briefing.map_image import render_map
 from briefing.model import BriefingData, KpiSet
 from briefing.strings import month_label, section_number, t
 from dashboard import i18n
+from domain import measures
 from domain.clocks import as_date
 from domain.enums import ADMIN_LEVELS, CATEGORIES, CHANNELS
 from domain.warnings import PERIOD_LEVELS
@@ -173,22 +174,9 @@ def cell_text(v, kind: str, lang: str) -> str:
 # --- the KPI table -----------------------------------------------------------------------------
 
 #: (key, kind, numerator, denominators) in the order of the dashboard's cards.
-KPI_ROWS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
-    ("timely_forward_rate", "rate", "fwd_ok", ("fwd_n",)),
-    ("timely_accept_rate", "rate", "acc_ok", ("acc_n",)),
-    ("on_time_answer_rate", "rate", "ans_ok", ("ans_n",)),
-    ("participation_rate", "rate", "evaluated", ("answered",)),
-    ("satisfaction_rate", "rate", "satisfied", ("evaluated",)),
-    ("repeat_rate", "rate", "repeats", ("subs",)),
-    ("cross_level_rate", "rate", "cross_visits", ("visits",)),
-    ("online_share", "rate", "online", ("subs",)),
-    ("collective_visits", "int", None, ()),
-    ("collective_persons", "int", None, ()),
-    ("overdue_open", "int", None, ()),
-    ("backlog_open", "int", None, ()),
-    ("backlog_resolution_rate", "rate", "backlog_resolved", ("backlog_start", "backlog_new")),
-    ("package_gaps", "int", None, ()),
-)
+KPI_ROWS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = tuple(
+    (k.key, "rate" if k.kind == "rate" else "int", k.numerator, k.denominators)
+    for k in measures.KPIS)
 
 
 def kpi_label(key: str, lang: str) -> str:

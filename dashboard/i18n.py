@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from domain import measures
 from domain.enums import ADMIN_LEVELS, CATEGORIES, CHANNELS, ROUTES, ZONE_TYPES
 from queries.areas import MEASURES
 
@@ -78,19 +79,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stage.evaluated": ("已评价", "Evaluated"),
     # --- KPI cards -------------------------------------------------------------------------
     "kpi.label": ("关键指标", "Key indicators"),
-    "kpi.timely_forward_rate": ("及时受理率", "Timely forwarding"),
-    "kpi.timely_accept_rate": ("按期受理告知率", "Timely acceptance notice"),
-    "kpi.on_time_answer_rate": ("按期答复率", "On-time answers"),
-    "kpi.participation_rate": ("参评率", "Evaluation participation"),
-    "kpi.satisfaction_rate": ("满意率", "Satisfaction"),
-    "kpi.repeat_rate": ("重复信访率", "Repeat submissions"),
-    "kpi.cross_level_rate": ("越级访率", "Cross-level visits"),
-    "kpi.online_share": ("网上信访占比", "Online share"),
-    "kpi.collective_visits": ("集体访", "Collective visits"),
-    "kpi.overdue_open": ("超期未办结", "Overdue, open"),
-    "kpi.backlog_open": ("积案", "Backlog matters"),
-    "kpi.backlog_resolution_rate": ("积案化解率", "Backlog resolution"),
-    "kpi.package_gaps": ("包案缺口", "Package gaps"),
     "kpi.vs_prev": ("较上期", "vs previous"),
     "kpi.caption": ("本期 {start} 至 {end}，截至 {asof}；"
                     "箭头为较上期（{pstart} 至 {pend}）的变化。",
@@ -240,6 +228,10 @@ MEASURE_UNITS: dict[str, tuple[str, str]] = {
     "collective": ("批次", "visits"),
     "cross_level": ("批次", "visits"),
 }
+
+# The KPI labels come from the one catalogue (domain.measures).
+STRINGS.update({f"kpi.{k.key}": (k.zh, k.en) for k in measures.KPIS})
+STRINGS.update({f"kpi.def.{k.key}": (k.zh_def, k.en_def) for k in measures.KPIS})
 
 
 def norm_lang(lang: str | None) -> str:

@@ -33,6 +33,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from domain import measures
+
 # --- enumerations (code -> (zh, en)) -------------------------------------------------------
 
 RISK_LEVELS: dict[str, tuple[str, str]] = {
@@ -405,45 +407,7 @@ def evaluate(*, now: dt.datetime, sensitive: bool, rules: WarningRules | None = 
 
 # --- traffic lights of the KPI board ---------------------------------------------------------
 
-#: Rate KPIs: (direction, green at or beyond, amber at or beyond). Defaults from the derived
-#: targets of domain-research §9 (timeliness ≈ 97 %, satisfaction ≈ 90 %, participation ≈ 60 %,
-#: online ≈ 55 %, repeat 25–35 %) and cross-level ≈ 8 % of visits; [A] local choices.
-RATE_TARGETS: dict[str, tuple[str, float, float]] = {
-    "timely_forward_rate": ("up", 0.95, 0.90),
-    "timely_accept_rate": ("up", 0.95, 0.90),
-    "on_time_answer_rate": ("up", 0.95, 0.90),
-    "participation_rate": ("up", 0.60, 0.50),
-    "satisfaction_rate": ("up", 0.90, 0.85),
-    "online_share": ("up", 0.50, 0.40),
-    "repeat_rate": ("down", 0.30, 0.35),
-    "cross_level_rate": ("down", 0.10, 0.15),
-}
-#: Count KPIs (and the backlog resolution rate) are judged against the previous period:
-#: no worse → green; up to 10 % worse → amber; more → red. Package gaps: any → red.
-COUNT_DOWN = ("collective_visits", "overdue_open", "backlog_open")
-LIGHTS = ("green", "amber", "red", "none")
-
-
-def traffic_light(key: str, value, previous=None) -> str:
-    """``green``, ``amber``, ``red`` or ``none`` (no value) for a KPI of DESIGN §4."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "none"
-    if key in RATE_TARGETS:
-        direction, green, amber = RATE_TARGETS[key]
-        if direction == "up":
-            return "green" if value >= green else "amber" if value >= amber else "red"
-        return "green" if value <= green else "amber" if value <= amber else "red"
-    if key == "package_gaps":
-        return "green" if value == 0 else "red"
-    if key == "backlog_resolution_rate":
-        if previous is None:
-            return "none"
-        return "green" if value >= previous else \
-            "amber" if value >= previous * 0.9 else "red"
-    if key in COUNT_DOWN:
-        if previous is None:
-            return "none"
-        if value <= previous:
-            return "green"
-        return "amber" if value <= previous * 1.1 else "red"
-    return "none"
+# The targets and bands live with the KPIs in the one catalogue (domain.measures); the names
+# stay importable from here for the callers of the stability views.
+LIGHTS = measures.LIGHTS
+traffic_light = measures.traffic_light

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain import measures
 from domain.clocks import DUTY_CLOCKS, ClockRules
 from domain.enums import RECEIVED_LEVELS
 from queries import summaries
@@ -20,12 +21,8 @@ from queries.filters import MatterFilter, Period, matter_conditions, submission_
 
 EVALUATED = ("satisfied", "basically_satisfied", "dissatisfied")
 
-KPI_KEYS = (
-    "timely_forward_rate", "timely_accept_rate", "on_time_answer_rate", "participation_rate",
-    "satisfaction_rate", "repeat_rate", "cross_level_rate", "online_share", "collective_visits",
-    "collective_persons", "overdue_open", "backlog_open", "backlog_resolution_rate",
-    "first_resolved_rate", "irregular_submissions", "unrecorded_clocks", "package_gaps",
-)
+#: The KPI keys of DESIGN §4, from the one catalogue (``domain.measures``).
+KPI_KEYS = measures.KPI_KEYS
 
 
 def package_visit_sql(alias: str = "sub") -> str:

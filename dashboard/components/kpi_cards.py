@@ -13,6 +13,7 @@ from dash import html
 
 from dashboard import i18n
 from dashboard.i18n import t
+from domain.measures import CARD_KPIS
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,9 @@ class Card:
     denominator: tuple[str, ...] = ()  # keys of result["counts"] summed for the "of n" line
 
 
-CARDS: tuple[Card, ...] = (
-    Card("timely_forward_rate", "rate", "up", ("fwd_n",)),
-    Card("timely_accept_rate", "rate", "up", ("acc_n",)),
-    Card("on_time_answer_rate", "rate", "up", ("ans_n",)),
-    Card("participation_rate", "rate", "up", ("answered",)),
-    Card("satisfaction_rate", "rate", "up", ("evaluated",)),
-    Card("repeat_rate", "rate", "down", ("subs",)),
-    Card("cross_level_rate", "rate", "down", ("visits",)),
-    Card("online_share", "rate", "up", ("subs",)),
-    Card("collective_visits", "count", "down"),
-    Card("overdue_open", "count", "down"),
-    Card("backlog_open", "count", "down"),
-    Card("backlog_resolution_rate", "rate", "up", ("backlog_start", "backlog_new")),
-    Card("package_gaps", "count", "down"),
-)
+#: The cards, generated from the KPI catalogue (``domain.measures``).
+CARDS: tuple[Card, ...] = tuple(Card(k.key, k.kind, k.better, k.denominators)
+                                for k in CARD_KPIS)
 
 
 def format_value(card: Card, value) -> str:

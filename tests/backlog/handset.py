@@ -147,19 +147,20 @@ SUBMISSIONS = _first_submissions() + [
     _s("M15", 2, "2026-06-01", "letter", "county"),
     _s("M15", 3, "2026-08-15", "online", "county"),
     _s("M15", 4, "2026-10-12", "letter", "county", 8),
-    # M17: six upper-level submissions in 365 days (> 5): a county leader is required.
+    # M17: six visits at city level or above in 365 days (> 5): a county leader is required
+    # (DESIGN §3: visits count, not online posts or letters).
     _s("M17", 1, "2026-09-01", "visit", "national"),
-    _s("M17", 2, "2026-09-08", "online", "province"),
-    _s("M17", 3, "2026-09-15", "letter", "city"),
-    _s("M17", 4, "2026-09-22", "online", "national"),
+    _s("M17", 2, "2026-09-08", "visit", "province"),
+    _s("M17", 3, "2026-09-15", "visit", "city"),
+    _s("M17", 4, "2026-09-22", "visit", "national"),
     _s("M17", 5, "2026-10-06", "visit", "province", 60),
-    _s("M17", 6, "2026-10-13", "online", "city"),
-    # M18: exactly five upper-level submissions (not more than 5) and one at county level.
-    _s("M18", 1, "2026-09-10", "online", "national"),
+    _s("M17", 6, "2026-10-13", "visit", "city"),
+    # M18: exactly five upper-level visits (not more than 5) and a call at county level.
+    _s("M18", 1, "2026-09-10", "visit", "national"),
     _s("M18", 2, "2026-09-15", "phone", "county"),
-    _s("M18", 3, "2026-09-20", "letter", "province"),
-    _s("M18", 4, "2026-09-25", "online", "city"),
-    _s("M18", 5, "2026-09-28", "online", "national"),
+    _s("M18", 3, "2026-09-20", "visit", "province"),
+    _s("M18", 4, "2026-09-25", "visit", "city"),
+    _s("M18", 5, "2026-09-28", "visit", "national"),
     _s("M18", 6, "2026-10-22", "visit", "city", 4),
 ]
 

@@ -38,12 +38,12 @@ AS_OF = dt.date(2026, 11, 20)
 # satisfaction_rate: of those 3, satisfied or basically: M05, M09.              2 / 3
 # Submissions received in October (9): M03-1 visit county 1 person; M04-1 online national;
 #   M04-2 visit county 5 (same day, higher number: repeat); M08-2 phone; M13-2 visit national
-#   6; M15-4 letter county 8 persons; M17-5 visit province 60; M17-6 online city; M18-6 visit
+#   6; M15-4 letter county 8 persons; M17-5 visit province 60; M17-6 visit city; M18-6 visit
 #   city 4.
 # repeat_rate: all but M03-1 and M04-1 are repeats.                            7 / 9
-# cross_level_rate: visits: M03-1, M04-2, M13-2, M17-5, M18-6 = 5; received two or more
-#   levels above the county (province, national): M13-2, M17-5 (M04-1 is online).  2 / 5
-# online_share: M04-1, M17-6.                                                  2 / 9
+# cross_level_rate: visits: M03-1, M04-2, M13-2, M17-5, M17-6, M18-6 = 6; received two or
+#   more levels above the county (province, national): M13-2, M17-5 (M04-1 is online). 2 / 6
+# online_share: M04-1.                                                         1 / 9
 # collective_visits / _persons: visits with persons ≥ 5: M04-2 (5), M13-2 (6), M17-5 (60);
 #   the letter of 8 (M15-4) and the visit of 4 (M18-6) do not count.           3 / 71
 # overdue_open on D = 10-31: M03 (forward 10-25), M08 (answer 10-09), M13 (answer 07-09),
@@ -52,17 +52,23 @@ AS_OF = dt.date(2026, 11, 20)
 # backlog_open on D: M13 (answer due 07-09 + 90 → in backlog from 10-08), M15 (third
 #   submission after its answer on 10-12), M16 (flagged). Not M14: 08-02 + 90 = 10-31, exactly
 #   90 days past due, not more. Not M12: answered 10-10.                      3
-# backlog_resolution_rate: in backlog on 09-30: M12 (05-09 + 91 = 08-08 … 10-10), M16 = 2;
-#   new in October: M13, M15 = 2; resolved in October: M12 = 1.              1 / (2 + 2) = 0.25
+# backlog_resolution_rate: in backlog on some day of October: M12 (05-09 + 91 = 08-08 …
+#   10-10), M16 (flagged, no flag date: from registration), M13 (from 10-08), M15 (from 10-12)
+#   = 4; resolved in October (in backlog in it, not on 10-31): M12 = 1.      1 / 4 = 0.25
+# first_resolved_rate: no matter's answer + 90 days falls in October (answers 07-03 … 08-02:
+#   none).                                                                     null
+# irregular_submissions: none is marked irregular.                            0
+# unrecorded_clocks: every stage before a recorded one is recorded.           0
 # package_gaps on D: must have a county leader: the backlog M13, M15, M16, and M17 (six
-#   submissions at city level or above in 365 days; M18 has exactly five). M13 has one
-#   (county); M15 none, M16 a township leader only, M17 none.                3
+#   visits at city level or above in 365 days; M18 has exactly five). M13 has one (county);
+#   M15 none, M16 a township leader only, M17 none.                           3
 REGION = {
     "timely_forward_rate": 2 / 4, "timely_accept_rate": 1 / 3, "on_time_answer_rate": 3 / 5,
     "participation_rate": 3 / 6, "satisfaction_rate": 2 / 3, "repeat_rate": 7 / 9,
-    "cross_level_rate": 2 / 5, "online_share": 2 / 9, "collective_visits": 3,
+    "cross_level_rate": 2 / 6, "online_share": 1 / 9, "collective_visits": 3,
     "collective_persons": 71, "overdue_open": 6, "backlog_open": 3,
-    "backlog_resolution_rate": 1 / 4, "package_gaps": 3,
+    "backlog_resolution_rate": 1 / 4, "first_resolved_rate": None,
+    "irregular_submissions": 0, "unrecorded_clocks": 0, "package_gaps": 3,
 }
 
 # --- township T1 (西塘镇): M01 M02 M03 M05 M06 M10 M12 M13 M16 M18 M19 ----------------------
@@ -75,7 +81,7 @@ REGION = {
 #   repeats M13-2, M18-6: 2 / 3; online 0 / 3; cross-level visits M13-2: 1 / 3;
 #   collective visits M13-2: 1, 6 persons
 # overdue on D: M03, M13                                                       2
-# backlog on D: M13, M16; at the start M12, M16; new M13; resolved M12        2; 1 / 3
+# backlog on D: M13, M16; in backlog during October M12, M13, M16; resolved M12  2; 1 / 3
 # package gaps: M16 (township leader only); M13 has a county leader; M18 has five
 #   upper-level submissions, not more                                          1
 T1 = {
@@ -83,13 +89,17 @@ T1 = {
     "participation_rate": 2 / 4, "satisfaction_rate": 1 / 2, "repeat_rate": 2 / 3,
     "cross_level_rate": 1 / 3, "online_share": 0.0, "collective_visits": 1,
     "collective_persons": 6, "overdue_open": 2, "backlog_open": 2,
-    "backlog_resolution_rate": 1 / 3, "package_gaps": 1,
+    "backlog_resolution_rate": 1 / 3, "first_resolved_rate": None,
+    "irregular_submissions": 0, "unrecorded_clocks": 0, "package_gaps": 1,
 }
 
 
 def _check(got: dict, expected: dict) -> None:
     assert set(expected) == set(KPI_KEYS)
     for key, value in expected.items():
+        if value is None:
+            assert got[key] is None, key
+            continue
         assert got[key] == pytest.approx(value, abs=1e-12), key
         assert type(got[key]) is type(value) or isinstance(value, float), key
 

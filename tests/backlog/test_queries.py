@@ -34,11 +34,12 @@ def world(dataset, engine):
     with engine.connect() as c:
         matters = [dict(r) for r in c.execute(text(
             "SELECT * FROM matter WHERE matter_no LIKE 'BLK-%'")).mappings()]
-        subs = c.execute(text("SELECT matter_id, received_on, received_level FROM submission"
-                              )).all()
+        subs = c.execute(text("SELECT matter_id, received_on, received_level, channel"
+                              " FROM submission")).all()
         pkgs = [dict(r) for r in c.execute(text("SELECT * FROM package_assignment")).mappings()]
     for m in matters:
-        m["subs"] = [(r.received_on, r.received_level) for r in subs if r.matter_id == m["id"]]
+        m["subs"] = [(r.received_on, r.received_level, r.channel) for r in subs
+                     if r.matter_id == m["id"]]
         m["pkgs"] = [p for p in pkgs if p["matter_id"] == m["id"]]
     return matters
 

@@ -39,9 +39,7 @@ def matter(**stages) -> dict:
     extra = {k: stages.pop(k) for k in ("backlog_flag", "package_leader", "package_level")
              if k in stages}
     row = dict(stages)
-    row.update(due_dates_for(rules, **{k: v for k, v in stages.items()
-                                       if not k.endswith("_decided_on")
-                                       and k != "answered_on"}))
+    row.update(due_dates_for(rules, **stages))
     row.update(extra)
     return row
 
@@ -133,8 +131,10 @@ def test_matter_state_and_termination():
                accepted_on=D(2026, 1, 8), answered_on=D(2026, 2, 1),
                review_requested_on=D(2026, 2, 10), review_decided_on=D(2026, 3, 20),
                recheck_requested_on=D(2026, 3, 25), hearing_days=5)
-    # review due 03-12, decided 03-20: late. Re-review due 03-25 + 35 = 04-29.
-    assert matter_state(m, D(2026, 4, 1)) == "late"
+    # review due 03-12, decided 03-20: late. Re-review due 03-25 + 35 = 04-29: running on
+    # 04-01, which comes before "completed late" (the states are exclusive, DESIGN §3).
+    assert matter_state(m, D(2026, 4, 1)) == "running"
+    assert matter_state(m, D(2026, 3, 24)) == "late"  # before the re-review was requested
     assert matter_state(m, D(2026, 4, 27)) == "due_soon"
     assert matter_state(m, D(2026, 4, 30)) == "overdue"
     done = {**m, "recheck_decided_on": D(2026, 4, 28)}
@@ -192,15 +192,19 @@ def test_backlog_flagged_by_a_higher_level_and_the_earliest_reason_wins():
 def test_upper_level_submissions_in_365_days_and_the_threshold():
     day = D(2026, 10, 31)
     first = day - dt.timedelta(days=364)  # 2025-11-01: the window's first day
-    subs = [(first, "national"), (D(2026, 1, 1), "province"), (D(2026, 2, 1), "city"),
-            (D(2026, 3, 1), "national"), (D(2026, 4, 1), "city"),
-            (first - dt.timedelta(days=1), "national"),  # 365 days before: outside
-            (D(2026, 5, 1), "county"), (D(2026, 11, 1), "national")]  # below / after D
+    subs = [(first, "national", "visit"), (D(2026, 1, 1), "province", "visit"),
+            (D(2026, 2, 1), "city", "visit"), (D(2026, 3, 1), "national", "visit"),
+            (D(2026, 4, 1), "city", "visit"),
+            (first - dt.timedelta(days=1), "national", "visit"),  # 365 days before: outside
+            (D(2026, 5, 1), "county", "visit"),  # below the city
+            (D(2026, 11, 1), "national", "visit"),  # after D
+            # Online posts and letters at national level are not visits (DESIGN §3).
+            (D(2026, 6, 2), "national", "online"), (D(2026, 6, 3), "province", "letter")]
     assert upper_level_count(subs, day) == 5
     # Answered (late) on 10-20: no backlog reason on 10-31, no submission after the answer.
     m = matter(**OPEN, answered_on=D(2026, 10, 20))
     assert package_reasons(m, subs, day) == ()  # 5 is not more than 5
-    six = subs + [(D(2026, 6, 1), "city")]
+    six = subs + [(D(2026, 6, 1), "city", "visit")]
     assert package_reasons(m, six, day) == ("upper_level",)
     assert package_gap(m, six, [], day)
 

@@ -14,7 +14,8 @@ from tests.briefing.conftest import MONTH, TOWN, kpi_json
 KPI_ORDER = ("timely_forward_rate", "timely_accept_rate", "on_time_answer_rate",
              "participation_rate", "satisfaction_rate", "repeat_rate", "cross_level_rate",
              "online_share", "collective_visits", "collective_persons", "overdue_open",
-             "backlog_open", "backlog_resolution_rate", "package_gaps")
+             "backlog_open", "backlog_resolution_rate", "first_resolved_rate",
+             "irregular_submissions", "unrecorded_clocks", "package_gaps")
 RATES = {k for k in KPI_ORDER if k.endswith(("_rate", "_share"))}
 BASIS = {"timely_forward_rate": ("fwd_ok", ("fwd_n",)),
          "timely_accept_rate": ("acc_ok", ("acc_n",)),
@@ -23,7 +24,8 @@ BASIS = {"timely_forward_rate": ("fwd_ok", ("fwd_n",)),
          "satisfaction_rate": ("satisfied", ("evaluated",)),
          "repeat_rate": ("repeats", ("subs",)), "cross_level_rate": ("cross_visits", ("visits",)),
          "online_share": ("online", ("subs",)),
-         "backlog_resolution_rate": ("backlog_resolved", ("backlog_start", "backlog_new"))}
+         "backlog_resolution_rate": ("backlog_resolved", ("backlog_during",)),
+         "first_resolved_rate": ("fr_ok", ("fr_n",))}
 HEADINGS = ("一、主要指标", "二、分布情况", "三、趋势与类别", "四、热点区域", "五、超期与积案",
             "六、领导包案", "七、交办件销号", "八、敏感期情况", "九、说明")
 WHO = {"city": None, "town": TOWN}
