@@ -31,7 +31,7 @@ from settings import get_settings
 CHILD_LEVEL = {"prefecture": "county", "county": "township", "township": "village"}
 
 #: Order of severity of a matter's clock state (worst first) for lists.
-CLOCK_ORDER = ("overdue", "due_soon", "late", "on_time", "terminated")
+CLOCK_ORDER = ("overdue", "due_soon", "running", "late", "on_time", "terminated")
 STAGES = ("registered", "forwarded", "accepted", "answered", "review", "reviewed", "recheck",
           "terminated")
 
