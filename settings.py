@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clocks import ClockRules
@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     public_url: str = Field("http://127.0.0.1:8050", description="Base URL printed by wall-token.")
     log_dir: str = "var/log"
 
+    @field_validator("database_url", "admin_database_url", mode="before")
+    @classmethod
+    def _psycopg2_url(cls, value):
+        return normalise_db_url(value)
+
     @model_validator(mode="after")
     def _default_admin_url(self) -> Settings:
         if not self.admin_database_url:
@@ -90,6 +95,16 @@ class Settings(BaseSettings):
                  "holiday_overrides")
         return ClockRules(day_rule=self.clock_day_rule,
                           **{n: getattr(self, n) for n in names})
+
+
+def normalise_db_url(url: str | None) -> str | None:
+    """``postgresql://…`` (the usual form) and ``postgres://…`` with the driver we ship:
+    SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which is not installed."""
+    if isinstance(url, str):
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 @lru_cache(maxsize=1)

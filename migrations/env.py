@@ -5,13 +5,13 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
 
 from queries.schema import metadata
-from settings import get_settings
+from settings import get_settings, normalise_db_url
 
 url = context.get_x_argument(as_dictionary=True).get("url") or get_settings().admin_database_url
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(url)
+    engine = create_engine(normalise_db_url(url))
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -12,13 +12,14 @@ from functools import lru_cache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
-from settings import get_settings
+from settings import get_settings, normalise_db_url
 
 
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for ``url`` (default: the ``DATABASE_URL`` setting)."""
-    engine = create_engine(url or get_settings().database_url, pool_pre_ping=True,
+    engine = create_engine(normalise_db_url(url) or get_settings().database_url,
+                           pool_pre_ping=True,
                            pool_size=5, max_overflow=5, future=True)
 
     @event.listens_for(engine, "connect")
@@ -80,7 +81,7 @@ def create_postgis_database(url: str, *, recreate: bool = False) -> None:
     """
     from sqlalchemy.engine import make_url
 
-    target = make_url(url)
+    target = make_url(normalise_db_url(url))
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
