@@ -57,21 +57,28 @@ def kpi(month: str, unit: str | None, as_of: str | None, as_json: bool) -> None:
                                              param_hint="--unit")
             flt = MatterFilter(unit=unit)
     scope = Scope.region()
-    result = compute_kpis(scope, period, day, flt, get_settings().clock_rules())
+    rules = get_settings().clock_rules()
+    from queries.rule_state import rules_current
+
+    if not rules_current(rules):
+        raise click.ClickException(
+            "数据正在按新规则重新计算：请先运行 refresh-summaries / the stored due dates follow "
+            "other rules: run refresh-summaries first (DESIGN §3)")
+    result = compute_kpis(scope, period, day, flt, rules)
     out = {"month": month, "unit": unit or get_settings().region_code,
            "as_of": day.isoformat(), **{k: result[k] for k in KPI_KEYS},
-           "counts": result["counts"]}
+           "irregular_by_level": result["irregular_by_level"], "counts": result["counts"]}
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    from dashboard.components.kpi_cards import CARDS, format_value
-    from dashboard.i18n import t
+    from domain.measures import KPIS
 
     click.echo(f"{month}  {out['unit']}  as of {out['as_of']}")
-    for card in CARDS:
-        click.echo(f"  {t(f'kpi.{card.key}', 'zh')} / {t(f'kpi.{card.key}', 'en')}: "
-                   f"{format_value(card, result[card.key])}")
-    click.echo(f"  collective_persons: {result['collective_persons']:,}")
+    for k in KPIS:
+        value = result[k.key]
+        shown = "—" if value is None else (f"{value * 100:.1f} %" if k.kind == "rate"
+                                           else f"{value:,}")
+        click.echo(f"  {k.zh} / {k.en}: {shown}")
 
 
 COMMANDS = [kpi]

@@ -45,7 +45,34 @@ def create_dash(server: Flask | None = None) -> dash.Dash:
     # Screen readers and axe need the page language; Chinese is the default (DESIGN §1.5).
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = dash.html.Div([dash.page_container])
+    guard_figures_while_recomputing()
     geojson.init_app(server)
     export_routes.init_app(server)
     register_dash(server, app)
     return app
+
+
+#: Pages that show no figure computed from due dates (they stay usable while rules change).
+_NO_FIGURES = ("audit", "periods")
+
+
+def guard_figures_while_recomputing() -> None:
+    """Every page with figures says "being recomputed" instead of showing them while the
+    stored due dates were computed under other rules (DESIGN §3 refresh contract): wraps
+    each registered page's ``layout``."""
+    import functools
+
+    for module, page in dash.page_registry.items():
+        layout = page.get("layout")
+        if not callable(layout) or module.rsplit(".", 1)[-1] in _NO_FIGURES:
+            continue
+
+        @functools.wraps(layout)
+        def guarded(*args, _layout=layout, **kwargs):
+            from dashboard.components.recomputing import recomputing_notice, rules_stale
+
+            if rules_stale():
+                return recomputing_notice(kwargs.get("lang"))
+            return _layout(*args, **kwargs)
+
+        page["layout"] = guarded

@@ -79,6 +79,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stage.evaluated": ("已评价", "Evaluated"),
     # --- KPI cards -------------------------------------------------------------------------
     "kpi.label": ("关键指标", "Key indicators"),
+    "recompute.title": ("数据正在按新规则重新计算", "Figures are being recomputed"),
+    "recompute.body": ("时限规则（天数或计日方式）已更改，已存的到期日仍按旧规则计算。"
+                       "为避免新旧口径混用，重新计算完成前本页不显示任何数字。",
+                       "A time-limit rule (a limit or the day-counting rule) has changed and the "
+                       "stored due dates still follow the old one. So that no figure mixes the "
+                       "two, this page shows none until they are recomputed."),
+    "recompute.action": ("请管理员执行汇总重算；完成后刷新本页。",
+                         "An administrator runs refresh-summaries; reload this page when it "
+                         "has finished."),
     "kpi.vs_prev": ("较上期", "vs previous"),
     "kpi.caption": ("本期 {start} 至 {end}，截至 {asof}；"
                     "箭头为较上期（{pstart} 至 {pend}）的变化。",
