@@ -27,6 +27,7 @@ from dashboard import data as shared_data
 from dashboard.components import backlog_charts as charts
 from dashboard.components import backlog_forms as forms
 from dashboard.components import backlog_tables as tables
+from dashboard.components import quality_tables
 from dashboard.components.backlog_shell import badge, header, href, tabs, tile
 from dashboard.components.backlog_view import (
     BYS,
@@ -47,7 +48,7 @@ from dashboard.state import (
     from_store,
     today,
 )
-from queries import accountability, backlog, edits
+from queries import accountability, backlog, edits, quality
 from queries.filters import Period
 from queries.scope import Scope
 from settings import get_settings
@@ -162,7 +163,7 @@ def layout(**query):
                                           extras.matter))
     builder = {"clocks": _tab_clocks, "backlog": _tab_backlog, "packages": _tab_packages,
                "assignments": _tab_assignments, "receptions": _tab_receptions,
-               "ranking": _tab_ranking}[extras.tab]
+               "ranking": _tab_ranking, "quality": _tab_quality}[extras.tab]
     body += builder(scope, view, lang, rules, arules, units, frame)
 
     settings = get_settings()
@@ -410,6 +411,18 @@ def _tab_ranking(scope, view: View, lang, rules, arules, units, frame) -> list:
         else tables.empty(t("bl.rank.empty", lang)),
         caption=t("bl.rank.caption", lang, min=arules.yellow_card_min_items),
         tools=controls, sid="bl-ranking-section")]
+
+
+def _tab_quality(scope, view: View, lang, rules, arules, units, frame) -> list:
+    by = view.extras.by
+    params = view.params()
+    controls = html.Div([html.Span(t("bl.by.label", lang), className="muted")] + [
+        dcc.Link(t(f"bl.by.{b}", lang), href=href("/backlog", {**params, "by": b}),
+                 className="bl-seg" + (" active" if b == by else "")) for b in BYS],
+        className="bl-segs")
+    return quality_tables.quality_sections(
+        quality.quality_by_unit(scope, view.day, view.flt, by=by),
+        quality.quality_by_import(scope), lang, by, tools=controls)
 
 
 # --- callbacks ---------------------------------------------------------------------------------

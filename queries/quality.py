@@ -1,0 +1,87 @@
+"""Data quality of the imported exports, per unit and per import (issue 10): unrecorded clocks
+(DESIGN §3) and rows that landed with warnings (DESIGN §5), so an office can fix its source
+data instead of being misled by it. No personal data: warnings never hold the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import text
+
+from domain.clocks import DUTY_CLOCKS
+from queries.backlog import group_sql
+from queries.db import scoped
+from queries.filters import MatterFilter, matter_conditions
+from queries.kpi import unrecorded_window_start
+
+
+def _unrecorded_columns(alias: str = "m") -> str:
+    return ", ".join(
+        f"count(*) FILTER (WHERE ({alias}.unrecorded_mask & {c.bit}) <> 0) AS unrec_{c.key}"
+        for c in DUTY_CLOCKS)
+
+
+def quality_by_unit(scope, day: dt.date, flt: MatterFilter | None = None, by: str = "unit"
+                    ) -> pd.DataFrame:
+    """Per group (responsible unit, township or county) of the matters registered in the 12
+    months up to ``day``: ``matters``, ``unrecorded`` (clocks, the KPI
+    ``unrecorded_clocks``), ``unrecorded_matters``, ``unrec_<clock>`` per clock, and
+    ``warned`` (their rows that landed with a warning, over all imports); worst first."""
+    where, params = matter_conditions(scope, flt or MatterFilter(), alias="m")
+    key, name, join = group_sql(by)
+    params.update(first=unrecorded_window_start(day), d=day)
+    sql = f"""
+    WITH w AS (SELECT matter_no, count(DISTINCT (import_run_id, line)) AS n
+               FROM import_warning GROUP BY matter_no)
+    SELECT {key} AS key, {name} AS name, count(*) AS matters,
+           coalesce(sum(m.unrecorded_n), 0) AS unrecorded,
+           count(*) FILTER (WHERE m.unrecorded_n > 0) AS unrecorded_matters,
+           {_unrecorded_columns()},
+           coalesce(sum(w.n), 0) AS warned
+    FROM matter m {join}
+    LEFT JOIN w ON w.matter_no = m.matter_no
+    WHERE {where} AND m.registered_on BETWEEN :first AND :d
+    GROUP BY 1, 2
+    HAVING coalesce(sum(m.unrecorded_n), 0) > 0 OR coalesce(sum(w.n), 0) > 0
+    ORDER BY 4 DESC, 7 DESC, 2"""
+    with scoped(scope) as conn:
+        df = pd.read_sql_query(text(sql), conn, params=params)
+    for col in df.columns:
+        if col not in ("key", "name"):
+            df[col] = df[col].astype(int)
+    return df
+
+
+def quality_by_import(scope, limit: int = 20) -> pd.DataFrame:
+    """The latest imports of matters and submissions: ``run_id``, ``file_name``, ``kind``,
+    ``finished_at``, ``inserted``, ``updated``, ``rejected`` (whole file), ``warned`` (rows of
+    the scope's matters that landed with a warning) and ``by_code`` (warnings per kind of
+    flaw, as ``code: n`` text). A scope below the region sees only imports that touched its
+    matters, with its own warnings counted."""
+    sql = """
+    WITH mine AS (
+      SELECT w.import_run_id, w.code, count(DISTINCT w.line) AS n
+      FROM import_warning w JOIN matter m ON m.matter_no = w.matter_no
+      WHERE {where} GROUP BY 1, 2),
+    per AS (SELECT import_run_id, sum(n) AS warned,
+                   string_agg(code || ': ' || n, ', ' ORDER BY n DESC, code) AS by_code
+            FROM mine GROUP BY 1)
+    SELECT r.id AS run_id, r.file_name, r.kind, r.finished_at, r.inserted, r.updated,
+           r.rejected, coalesce(p.warned, 0) AS warned, coalesce(p.by_code, '') AS by_code
+    FROM import_run r LEFT JOIN per p ON p.import_run_id = r.id
+    WHERE r.kind IN ('matters', 'submissions') AND ({visible})
+    ORDER BY r.id DESC LIMIT :limit"""
+    where, params = matter_conditions(scope, MatterFilter(), alias="m")
+    # The region sees every import; a narrower scope the ones that touched its matters.
+    visible = "TRUE" if scope.is_region else (
+        "p.import_run_id IS NOT NULL OR EXISTS (SELECT 1 FROM matter m"
+        f" WHERE m.import_run_id = r.id AND {where})")
+    params["limit"] = int(limit)
+    with scoped(scope) as conn:
+        df = pd.read_sql_query(text(sql.format(where=where, visible=visible)), conn,
+                               params=params)
+    for col in ("inserted", "updated", "rejected", "warned"):
+        df[col] = df[col].astype(int)
+    return df
