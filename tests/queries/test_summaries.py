@@ -54,9 +54,10 @@ def _write(folder, vboxes, n: int, seed: int):
                      "responsible_unit", "forwarded_on", "accepted_on", "extension_days",
                      "answered_on", "satisfaction", "review_requested_on",
                      "review_decided_on", "recheck_requested_on", "recheck_decided_on",
-                     "hearing_days", "package_leader", "package_level", "backlog_flag"])
+                     "hearing_days", "package_leader", "package_level", "backlog_flag",
+                     "intake", "backlog_flagged_on", "backlog_resolved_on"])
         sw.writerow(["submission_no", "matter_no", "received_on", "channel",
-                     "received_level", "persons"])
+                     "received_level", "persons", "irregular"])
         for i in range(n):
             # A third of the matters in two townships, so township views have enough.
             pool = [c for c in codes if c.startswith(("430626101", "430602"))] \
@@ -74,9 +75,18 @@ def _write(folder, vboxes, n: int, seed: int):
             acc = fwd + dt.timedelta(days=rng.choice([0, 3, 15, 16, 40, 150]))
             ext = rng.choice([0, 0, 0, 10, 30])
             ans = acc + dt.timedelta(days=rng.choice([10, 40, 59, 60, 61, 90, 200]) + ext)
-            fwd = fwd if fwd <= END and rng.random() > 0.05 else None
-            acc = acc if fwd and acc <= END and rng.random() > 0.05 else None
+            # Intake as real exports hold it (DESIGN §3): mostly blank (inferred), some
+            # explicit; a direct matter has no forwarding date.
+            intake = rng.choice(["", "", "", "", "", "office", "direct"])
+            fwd = fwd if fwd <= END and rng.random() > 0.05 and intake != "direct" else None
+            acc = acc if (fwd or intake == "direct") and acc <= END and rng.random() > 0.05 \
+                else None
             ans = ans if acc and ans <= END and rng.random() > 0.08 else None
+            # Blank stage dates before recorded ones: unrecorded clocks.
+            if ans and rng.random() < 0.04:
+                acc = None
+            if acc and intake == "office" and rng.random() < 0.1:
+                fwd = None
             sat = rng.choice(["satisfied", "basically_satisfied", "dissatisfied",
                               "not_evaluated", ""]) if ans else ""
             rev_req = rev_dec = rec_req = rec_dec = None
@@ -94,24 +104,39 @@ def _write(folder, vboxes, n: int, seed: int):
                     rec_dec = rec_dec if rec_req and rec_dec <= END and rng.random() > .3 \
                         else None
             leader = rng.random() < 0.1
+            flag = rng.random() < 0.05
+            flagged_on = reg + dt.timedelta(days=rng.randrange(0, 200)) \
+                if flag and rng.random() < 0.7 else None
+            # Resolutions: of flagged matters and of re-petitioned answered ones.
+            resolved = (reg + dt.timedelta(days=rng.randrange(30, 450))
+                        if (flag or ans) and rng.random() < 0.15 else None)
             mw.writerow([f"{PREFIX}{i:06d}", _d(reg), cat, route, lon, lat, rng.choice(UNITS),
                          _d(fwd), _d(acc), ext, _d(ans), sat, _d(rev_req), _d(rev_dec),
                          _d(rec_req), _d(rec_dec), hearing,
                          "演示领导" if leader else "",
                          rng.choice(["county", "township"]) if leader else "",
-                         "yes" if rng.random() < 0.03 else "no"])
+                         "yes" if flag else "no", intake,
+                         _d(flagged_on if flagged_on and flagged_on <= END else None),
+                         _d(resolved if resolved and resolved <= END else None)])
             days = [reg]
             for _k in range(rng.choice([0, 0, 0, 1, 2, 7])):
                 days.append(reg + dt.timedelta(days=rng.randrange(0, 400)))
             if ans and rng.random() < 0.1:  # re-petitioned after the answer (backlog rule b)
                 days += [ans + dt.timedelta(days=rng.randrange(1, 90)) for _ in range(4)]
-            upper = rng.random() < 0.05  # many submissions at city level or above
+            if ans and rng.random() < 0.1:  # back at the edge of the 90 days (一次性化解)
+                days.append(ans + dt.timedelta(days=rng.choice([89, 90, 91, 120])))
+            if resolved and rng.random() < 0.5:  # and again after a resolution
+                days += [resolved + dt.timedelta(days=rng.randrange(0, 60)) for _ in range(3)]
+            upper = rng.random() < 0.05  # many visits at city level or above (package rule)
             for day in sorted(x for x in days if x <= END):
-                channel = rng.choice(CHANNELS)
+                channel = "visit" if upper and rng.random() < 0.7 else rng.choice(CHANNELS)
+                level = "national" if upper else rng.choice(LEVELS)
                 sub_no += 1
                 sw.writerow([f"{PREFIX}S{sub_no:07d}", f"{PREFIX}{i:06d}", _d(day), channel,
-                             "national" if upper else rng.choice(LEVELS),
-                             rng.choice([1, 1, 2, 5, 6, 50]) if channel == "visit" else 1])
+                             level,
+                             rng.choice([1, 1, 2, 5, 6, 50]) if channel == "visit" else 1,
+                             "yes" if level in ("city", "province", "national")
+                             and rng.random() < 0.1 else "no"])
     return mpath, spath
 
 
@@ -251,8 +276,24 @@ def test_the_rollups_are_really_used(world):
                                   RULES)
     for key in ("fwd_n", "fwd_ok", "ans_n", "answered", "evaluated", "overdue_open", "subs",
                 "visits", "cross_visits", "collective_visits", "backlog_open",
-                "backlog_during", "package_gaps"):
+                "backlog_during", "package_gaps", "unrec", "fr_n", "fr_ok", "irr_national",
+                "irr_city"):
         assert region[key] > 0, key
+    # And the new rules' cases exist in the world the comparison above ran on.
+    with engine_of_world() as c:
+        found = c.execute(text(
+            "SELECT count(*) FILTER (WHERE intake = 'direct'), count(*) FILTER"
+            " (WHERE unrecorded_n > 0), (SELECT count(*) FROM matter_backlog_span"
+            " WHERE e IS NOT NULL), (SELECT count(*) FROM backlog_resolution)"
+            " FROM matter WHERE matter_no LIKE :p"), {"p": PREFIX + "%"}).one()
+    assert all(n > 10 for n in found), found
+
+
+def engine_of_world():
+    from queries.db import get_engine
+    from tests.conftest import TEST_URL
+
+    return get_engine(TEST_URL).connect()
 
 
 def test_unsupported_filters_fall_back(world):
