@@ -247,13 +247,20 @@ def _state_sql(alias: str = "m") -> tuple[str, str]:
 def _active_matters(scope, period: Period, as_of: dt.date, flt: MatterFilter | None,
                     rules_due_soon: int) -> tuple[str, dict]:
     """WHERE clause of the matters relevant to a period: registered in it, or registered
-    before it and still open at its start."""
+    before it and still open at its start (unanswered, or in review or re-review)."""
     where, params = matter_conditions(scope, flt, alias="m")
     day = min(period.end, as_of)
     params.update(ps=period.start, d=day, clock_day=day,
                   clock_soon=(flt.due_soon_days if flt else rules_due_soon))
+    # "Still open" counts a review or re-review under way, not only an unanswered matter: a
+    # list drilled from the overdue card must hold the matters whose overdue clock is the
+    # review (the card counts them).
     where += (" AND m.registered_on <= :d AND (m.registered_on >= :ps"
-              " OR m.answered_on IS NULL OR m.answered_on >= :ps)")
+              " OR m.answered_on IS NULL OR m.answered_on >= :ps"
+              " OR (m.review_requested_on <= :d AND (m.review_decided_on IS NULL"
+              " OR m.review_decided_on >= :ps))"
+              " OR (m.recheck_requested_on <= :d AND (m.recheck_decided_on IS NULL"
+              " OR m.recheck_decided_on >= :ps)))")
     return where, params
 
 

@@ -176,3 +176,23 @@ def test_kpi_command_prints_every_key_for_region_and_township(cli):
     _check(town, T1)
     # A county: T1 is the only township of 岳阳楼区 in the data set.
     _check(_kpi_json(cli, "--unit", handset.C1), T1)
+
+
+@pytest.mark.parametrize("unit", [None, handset.T2])
+def test_the_overdue_list_agrees_with_the_overdue_card(dataset, unit):
+    """A list filtered to a clock state holds exactly the matters its card counts: M20's
+    overdue clock is the re-review of a matter answered in April (the Overview list once left
+    it out)."""
+    from queries.maps import matter_list
+
+    day = min(P.end, AS_OF)
+    flt = MatterFilter(unit=unit)
+    card = compute_kpis(Scope.region(), P, AS_OF, flt)["overdue_open"]
+    listed, total = matter_list(Scope.region(), P, AS_OF,
+                                MatterFilter(unit=unit, clock="overdue", clock_day=day),
+                                limit=100)
+    assert total == card == len(listed)
+    # Region: M03 M08 M13 M14 M20 M22 (see the overdue_open line above); T2: M08 M14 M20 M22.
+    expected = ({"M03", "M08", "M13", "M14", "M20", "M22"} if unit is None
+                else {"M08", "M14", "M20", "M22"})
+    assert {n[len(handset.PREFIX):] for n in listed["matter_no"]} == expected
