@@ -153,10 +153,16 @@ def generate(caller: Scope, unit: str | None, month: str | Period, fmt: str, *,
     """
     from briefing.collect import WORKERS, collect
     from dashboard.state import today
+    from queries.rule_state import rules_current
+    from settings import get_settings
 
     t0 = time.perf_counter()
     period = month if isinstance(month, Period) else parse_month(month)
     fmt = check_format(fmt)
+    if not rules_current(get_settings().clock_rules()):
+        # DESIGN §3 refresh contract: no figure from due dates computed under other rules.
+        raise BriefingError("数据正在按新规则重新计算，请先运行 refresh-summaries / the stored "
+                            "due dates follow other rules: run refresh-summaries first")
     lang = lang if lang in ("zh", "en") else "zh"
     code = resolve_unit(caller, unit)
     req = BriefingRequest(month=period, unit=code, as_of=as_of or today(), lang=lang)

@@ -107,11 +107,14 @@ def briefing_cmd(month: str, unit: str | None, fmt: str, out: str | None,
         raise click.BadParameter(str(exc), param_hint="--unit") from None
     except BriefingRefused as exc:
         raise click.ClickException(str(exc)) from None
-    if out is not None:
-        _one(scope, user, code, period, fmt, lang, day, Path(out), verbose)
-    else:
-        _all(scope, user, None if unit is None else code, period, fmt, lang, day,
-             Path(all_units), verbose)
+    try:
+        if out is not None:
+            _one(scope, user, code, period, fmt, lang, day, Path(out), verbose)
+        else:
+            _all(scope, user, None if unit is None else code, period, fmt, lang, day,
+                 Path(all_units), verbose)
+    except BriefingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _one(scope, user, code, period, fmt, lang, day, out: Path, verbose: bool) -> None:
