@@ -52,39 +52,39 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.tab.ranking": ("单位排名", "Unit ranking"),
     "bl.tab.quality": ("数据质量", "Data quality"),
     # --- data quality (issue 10) ---------------------------------------------------------------
-    "dq.unit.title": ("各单位未记录时限与警告", "Unrecorded clocks and warnings by unit"),
-    "dq.unit.caption": ("近12个月登记的事项中，因环节日期缺失而不计入任何统计的时限"
+    "bl.dq.unit.title": ("各单位未记录时限与警告", "Unrecorded clocks and warnings by unit"),
+    "bl.dq.unit.caption": ("近12个月登记的事项中，因环节日期缺失而不计入任何统计的时限"
                         "（未记录），以及导入时带警告落库的行。请据此补全源数据。",
                         "Among matters registered in the 12 months: clocks left out of every "
                         "figure because a stage date is blank (unrecorded), and rows that landed "
                         "with a warning. Fix them in the source data."),
-    "dq.unit.empty": ("近12个月没有未记录的时限或带警告的行", "No unrecorded clock or warned row "
+    "bl.dq.unit.empty": ("近12个月没有未记录的时限或带警告的行", "No unrecorded clock or warned row "
                                                         "in the 12 months"),
-    "dq.import.title": ("最近的导入", "Latest imports"),
-    "dq.import.caption": ("每次导入的新增、更新、拒绝与警告行数；警告行已落库，原因见导入文件旁的"
+    "bl.dq.import.title": ("最近的导入", "Latest imports"),
+    "bl.dq.import.caption": ("每次导入的新增、更新、拒绝与警告行数；警告行已落库，原因见导入文件旁的"
                           "警告清单（.warnings.csv）。",
                           "Rows inserted, updated, rejected and warned per import; warned rows "
                           "landed, their reasons are in the warnings file beside the import "
                           "(.warnings.csv)."),
-    "dq.import.empty": ("尚无导入记录", "No import yet"),
-    "dq.col.matters": ("事项", "Matters"),
-    "dq.col.unrecorded": ("未记录时限", "Unrecorded clocks"),
-    "dq.col.warned": ("警告行", "Warned rows"),
-    "dq.col.file": ("文件", "File"),
-    "dq.col.kind": ("类型", "Kind"),
-    "dq.col.finished": ("完成时间", "Finished"),
-    "dq.col.inserted": ("新增", "Inserted"),
-    "dq.col.updated": ("更新", "Updated"),
-    "dq.col.rejected": ("拒绝", "Rejected"),
-    "dq.col.flaws": ("警告类型", "Warnings by kind"),
-    "dq.kind.matters": ("信访事项", "Matters"),
-    "dq.kind.submissions": ("信访件", "Submissions"),
-    "dq.code.unrecorded": ("时限未记录", "unrecorded clock"),
-    "dq.code.id_dropped": ("身份证号无效", "invalid ID dropped"),
-    "dq.code.dropped": ("无效值已忽略", "invalid value dropped"),
-    "dq.code.flag_date_missing": ("积案缺交办日期", "flag without date"),
-    "dq.code.unknown_column": ("未知列", "unknown column"),
-    "dq.code.repeated_column": ("重复列", "repeated column"),
+    "bl.dq.import.empty": ("尚无导入记录", "No import yet"),
+    "bl.dq.col.matters": ("事项", "Matters"),
+    "bl.dq.col.unrecorded": ("未记录时限", "Unrecorded clocks"),
+    "bl.dq.col.warned": ("警告行", "Warned rows"),
+    "bl.dq.col.file": ("文件", "File"),
+    "bl.dq.col.kind": ("类型", "Kind"),
+    "bl.dq.col.finished": ("完成时间", "Finished"),
+    "bl.dq.col.inserted": ("新增", "Inserted"),
+    "bl.dq.col.updated": ("更新", "Updated"),
+    "bl.dq.col.rejected": ("拒绝", "Rejected"),
+    "bl.dq.col.flaws": ("警告类型", "Warnings by kind"),
+    "bl.dq.kind.matters": ("信访事项", "Matters"),
+    "bl.dq.kind.submissions": ("信访件", "Submissions"),
+    "bl.dq.code.unrecorded": ("时限未记录", "unrecorded clock"),
+    "bl.dq.code.id_dropped": ("身份证号无效", "invalid ID dropped"),
+    "bl.dq.code.dropped": ("无效值已忽略", "invalid value dropped"),
+    "bl.dq.code.flag_date_missing": ("积案缺交办日期", "flag without date"),
+    "bl.dq.code.unknown_column": ("未知列", "unknown column"),
+    "bl.dq.code.repeated_column": ("重复列", "repeated column"),
     # --- statuses (icons carry the meaning as well as colour) ----------------------------------
     "bl.status.overdue": ("超期", "Overdue"),
     "bl.status.due_soon": ("临期", "Due soon"),

@@ -14,29 +14,29 @@ from domain.clocks import DUTY_CLOCKS
 def by_unit_table(df: pd.DataFrame, lang: str, by: str) -> html.Div:
     """Groups with unrecorded clocks or warned rows, worst first."""
     if df.empty:
-        return empty(t("dq.unit.empty", lang))
-    head = [_th(t(f"bl.by.{by}", lang)), _th(t("dq.col.matters", lang), True),
-            _th(t("dq.col.unrecorded", lang), True),
+        return empty(t("bl.dq.unit.empty", lang))
+    head = [_th(t(f"bl.by.{by}", lang)), _th(t("bl.dq.col.matters", lang), True),
+            _th(t("bl.dq.col.unrecorded", lang), True),
             *[_th(t(f"bl.clock.{c.key}", lang), True) for c in DUTY_CLOCKS],
-            _th(t("dq.col.warned", lang), True)]
+            _th(t("bl.dq.col.warned", lang), True)]
     rows = [html.Tr([html.Td(r["name"] or "—"), _num(r["matters"]),
                      _num(r["unrecorded"], "bl-bad" if r["unrecorded"] else ""),
                      *[_num(r[f"unrec_{c.key}"], "" if r[f"unrec_{c.key}"] else "muted")
                        for c in DUTY_CLOCKS],
                      _num(r["warned"])], **{"data-key": r["key"]})
             for r in df.to_dict("records")]
-    return _table(head, rows, "dq-units", caption=t("dq.unit.title", lang),
+    return _table(head, rows, "dq-units", caption=t("bl.dq.unit.title", lang),
                   table_id="dq-units")
 
 
 def by_import_table(df: pd.DataFrame, lang: str) -> html.Div:
     """The latest imports with their counts and warnings by kind of flaw."""
     if df.empty:
-        return empty(t("dq.import.empty", lang))
-    head = [_th(t("dq.col.file", lang)), _th(t("dq.col.kind", lang)),
-            _th(t("dq.col.finished", lang)), _th(t("dq.col.inserted", lang), True),
-            _th(t("dq.col.updated", lang), True), _th(t("dq.col.rejected", lang), True),
-            _th(t("dq.col.warned", lang), True), _th(t("dq.col.flaws", lang))]
+        return empty(t("bl.dq.import.empty", lang))
+    head = [_th(t("bl.dq.col.file", lang)), _th(t("bl.dq.col.kind", lang)),
+            _th(t("bl.dq.col.finished", lang)), _th(t("bl.dq.col.inserted", lang), True),
+            _th(t("bl.dq.col.updated", lang), True), _th(t("bl.dq.col.rejected", lang), True),
+            _th(t("bl.dq.col.warned", lang), True), _th(t("bl.dq.col.flaws", lang))]
 
     def flaws(text: str) -> str:
         if not text:
@@ -44,11 +44,11 @@ def by_import_table(df: pd.DataFrame, lang: str) -> html.Div:
         parts = []
         for item in text.split(", "):
             code, _, n = item.partition(": ")
-            parts.append(f"{t(f'dq.code.{code}', lang)} {fmt_int(int(n))}")
+            parts.append(f"{t(f'bl.dq.code.{code}', lang)} {fmt_int(int(n))}")
         return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
     rows = [html.Tr([html.Td(r["file_name"], className="mono"),
-                     html.Td(t(f"dq.kind.{r['kind']}", lang)),
+                     html.Td(t(f"bl.dq.kind.{r['kind']}", lang)),
                      html.Td("—" if pd.isna(r["finished_at"]) else
                              pd.Timestamp(r["finished_at"]).tz_convert("Asia/Shanghai")
                              .strftime("%Y-%m-%d %H:%M"), className="num"),
@@ -57,7 +57,7 @@ def by_import_table(df: pd.DataFrame, lang: str) -> html.Div:
                      _num(r["warned"]), html.Td(flaws(r["by_code"]))],
                     **{"data-run": str(r["run_id"])})
             for r in df.to_dict("records")]
-    return _table(head, rows, "dq-imports", caption=t("dq.import.title", lang),
+    return _table(head, rows, "dq-imports", caption=t("bl.dq.import.title", lang),
                   table_id="dq-imports")
 
 
@@ -65,9 +65,9 @@ def quality_sections(units: pd.DataFrame, imports: pd.DataFrame, lang: str, by: 
                      tools=None) -> list:
     total = int(units["unrecorded"].sum()) if len(units) else 0
     return [
-        section(t("dq.unit.title", lang), by_unit_table(units, lang, by),
-                caption=t("dq.unit.caption", lang), tools=tools, sid="dq-unit-section",
+        section(t("bl.dq.unit.title", lang), by_unit_table(units, lang, by),
+                caption=t("bl.dq.unit.caption", lang), tools=tools, sid="dq-unit-section",
                 count=fmt_int(total)),
-        section(t("dq.import.title", lang), by_import_table(imports, lang),
-                caption=t("dq.import.caption", lang), sid="dq-import-section"),
+        section(t("bl.dq.import.title", lang), by_import_table(imports, lang),
+                caption=t("bl.dq.import.caption", lang), sid="dq-import-section"),
     ]
