@@ -58,11 +58,11 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
                         "Among matters registered in the 12 months: clocks left out of every "
                         "figure because a stage date is blank (unrecorded), and rows that landed "
                         "with a warning. Fix them in the source data."),
-    "bl.dq.unit.empty": ("近12个月没有未记录的时限或带警告的行", "No unrecorded clock or warned row "
-                                                        "in the 12 months"),
+    "bl.dq.unit.empty": ("近12个月没有未记录的时限或带警告的行",
+                         "No unrecorded clock or warned row in the 12 months"),
     "bl.dq.import.title": ("最近的导入", "Latest imports"),
-    "bl.dq.import.caption": ("每次导入的新增、更新、拒绝与警告行数；警告行已落库，原因见导入文件旁的"
-                          "警告清单（.warnings.csv）。",
+    "bl.dq.import.caption": ("每次导入的新增、更新、拒绝与警告行数；警告行已落库，"
+                             "原因见导入文件旁的警告清单。",
                           "Rows inserted, updated, rejected and warned per import; warned rows "
                           "landed, their reasons are in the warnings file beside the import "
                           "(.warnings.csv)."),
