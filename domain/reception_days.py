@@ -4,7 +4,8 @@ and the rule that judges a leader's month against their day.
 The work plan fixes one weekly day on which each leader receives petitioners in person. For a
 leader with weekday W and a month P (its days up to the as-of date):
 
-- *due days*: the dates of P that fall on W;
+- *due days*: the working days of P that fall on W (a public holiday on W is no reception
+  day; the working-day calendar is ``domain.calendar``'s);
 - *kept days*: due days on which the leader held at least one reception;
 - *missed days*: due days without one;
 - *other days*: distinct dates off W with a reception (they count as receptions, not as the
@@ -18,7 +19,7 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 #: ISO weekday → (中文, English).
@@ -72,15 +73,18 @@ class DayRecord:
     missed_dates: tuple[dt.date, ...] = ()
 
 
-def judge(weekday: int, held: Iterable[dt.date], start: dt.date, end: dt.date) -> DayRecord:
+def judge(weekday: int, held: Iterable[dt.date], start: dt.date, end: dt.date,
+          working: Callable[[dt.date], bool] | None = None) -> DayRecord:
     """The month ``start``…``end`` (already cut at the as-of date) of a leader with ISO
     ``weekday`` who held receptions on the dates ``held`` (any dates; repeats and dates
-    outside the range are ignored)."""
+    outside the range are ignored). ``working(day)``: whether a day is a working day (None:
+    every day is); a reception on a date that is not due counts as another day."""
     days = {d for d in held if start <= d <= end}
-    due = due_days(weekday, start, end)
+    due = [d for d in due_days(weekday, start, end) if working is None or working(d)]
     kept = [d for d in due if d in days]
     missed = tuple(d for d in due if d not in days)
-    other = sum(1 for d in days if d.isoweekday() != weekday)
+    due_set = set(due)
+    other = sum(1 for d in days if d not in due_set)
     if not due:
         status = "none_due"
     elif not missed:

@@ -323,7 +323,8 @@ RECEPTION_DAY_COLUMNS = ["leader_id", "leader", "title", "unit_code", "unit_name
 def reception_days(scope, period: Period, as_of: dt.date, unit: str | None = None,
                    level: str = "county") -> pd.DataFrame:
     """Roster leaders of ``level`` in ``scope`` against their weekly reception day in
-    ``period`` up to ``as_of`` (``domain.reception_days.judge``): due, kept, missed and
+    ``period`` up to ``as_of`` (``domain.reception_days.judge``, public holidays are no
+    reception days): due, kept, missed and
     other_days (dates), status (kept, partly, missed, none_due), receptions (held in the
     period, every kind), received (matters received at them) and packaged (distinct matters
     a reception took into a leader package). Worst first: missed, partly, kept, none_due,
@@ -352,9 +353,11 @@ def reception_days(scope, period: Period, as_of: dt.date, unit: str | None = Non
     WHERE {where} AND l.level = :level
     GROUP BY l.id, u.name, u.name_en"""
     raw = _frame(scope, sql, params)
+    working = _working_days(period.start, end)
     rows = []
     for r in raw.to_dict("records"):
-        rec = judge(int(r["weekday"]), list(r["held"] or []), period.start, end)
+        rec = judge(int(r["weekday"]), list(r["held"] or []), period.start, end,
+                    working.__contains__)
         rows.append({**{k: r[k] for k in ("leader_id", "leader", "title", "unit_code",
                                           "unit_name", "unit_name_en", "level")},
                      "weekday": int(r["weekday"]), "due": rec.due, "kept": rec.kept,
@@ -369,6 +372,20 @@ def reception_days(scope, period: Period, as_of: dt.date, unit: str | None = Non
         ["_o", "missed", "unit_code", "leader"], ascending=[True, False, True, True]
     ).drop(columns="_o")
     return df.reset_index(drop=True)
+
+
+def _working_days(start: dt.date, end: dt.date) -> set[dt.date]:
+    """Working days from ``start`` to ``end`` (the statutory clocks' calendar with the
+    office's holiday overrides)."""
+    import numpy as np
+
+    from domain.calendar import working_days
+    from settings import get_settings
+
+    days = working_days(get_settings().holiday_overrides)
+    lo, hi = np.searchsorted(days, np.datetime64(start)), np.searchsorted(
+        days, np.datetime64(end), side="right")
+    return set(days[lo:hi].astype(object))
 
 
 def reception_day_totals(frame: pd.DataFrame) -> dict:

@@ -94,6 +94,11 @@ def test_judge_by_hand():
     assert judge(5, [], D(2026, 10, 1), D(2026, 10, 1)).status == "none_due"
     assert judge(4, [D(2026, 10, 1)], D(2026, 10, 1), D(2026, 10, 1)).status == "kept"
     assert judge(4, [], D(2026, 10, 1), D(2026, 10, 8)).status == "missed"
+    # A holiday on the weekday is no reception day; a reception on it is another day.
+    hol = {D(2026, 10, 5)}
+    r = judge(1, [D(2026, 10, 5), D(2026, 10, 12)], D(2026, 10, 1), D(2026, 10, 18),
+              lambda d: d not in hol)
+    assert (r.due, r.kept, r.missed, r.other_days, r.status) == (1, 1, 0, 1, "kept")
 
 
 def test_roster_import_rejects_with_line_and_reason(loaded):
@@ -160,26 +165,27 @@ def test_county_leaders_against_their_day(loaded):
                          r["status"], r["receptions"], r["received"], r["packaged"])
            for r in df.to_dict("records")}
     assert got == {
-        "丙副县长": (5, 5, 0, 5, 1, "missed", 1, 2, 0),
-        "乙副区长": (3, 4, 2, 2, 0, "partly", 2, 5, 1),
-        "甲区长": (1, 4, 4, 0, 1, "kept", 5, 8, 1),
+        "丙副县长": (5, 4, 0, 4, 1, "missed", 1, 2, 0),
+        "乙副区长": (3, 3, 1, 2, 1, "partly", 2, 5, 1),
+        "甲区长": (1, 3, 3, 0, 2, "kept", 5, 8, 1),
     }
     assert df["leader"].tolist() == ["丙副县长", "乙副区长", "甲区长"]  # worst first
     row = df.set_index("leader").loc["乙副区长"]
     assert row["missed_dates"] == [D(2026, 10, 14), D(2026, 10, 28)]
     assert row["unit_name"] == "岳阳楼区"
     assert reception_day_totals(df) == {
-        "leaders": 3, "kept": 1, "partly": 1, "missed": 1, "due_days": 13, "kept_days": 6,
+        "leaders": 3, "kept": 1, "partly": 1, "missed": 1, "due_days": 10, "kept_days": 4,
         "receptions": 8, "received": 15, "packaged": 2}
 
 
 def test_as_of_cuts_the_month(loaded):
     df = reception_days(REGION, OCT, D(2026, 10, 13)).set_index("leader")
     assert df.loc["甲区长", ["due", "kept", "other_days", "status"]].tolist() == [
-        2, 2, 0, "kept"]
-    assert df.loc["乙副区长", ["due", "kept", "status"]].tolist() == [1, 1, "kept"]
+        1, 1, 1, "kept"]
+    assert df.loc["乙副区长", ["due", "kept", "other_days", "status"]].tolist() == [
+        0, 0, 1, "none_due"]
     assert df.loc["丙副县长", ["due", "kept", "missed", "other_days", "status"]].tolist() == [
-        2, 0, 2, 1, "missed"]
+        1, 0, 1, 1, "missed"]
 
 
 def test_scope(loaded):
@@ -189,7 +195,7 @@ def test_scope(loaded):
     assert reception_days(Scope(units=(handset.T1,)), OCT, D(2026, 11, 15)).empty
     town = reception_days(Scope(units=(handset.T1,)), OCT, D(2026, 11, 15), level="township")
     assert town["leader"].tolist() == ["丁镇长"]
-    assert town.iloc[0][["due", "kept", "status"]].tolist() == [4, 1, "partly"]
+    assert town.iloc[0][["due", "kept", "status"]].tolist() == [3, 1, "partly"]
     assert reception_days(Scope(), OCT, D(2026, 11, 15)).empty
 
 
@@ -201,7 +207,7 @@ def test_xlsx_read_back(loaded):
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
         rows = [list(r) for r in ws.iter_rows(min_row=7, values_only=True)]
         assert [r[0] for r in rows] == ["丙副县长", "乙副区长", "甲区长"]
-        assert rows[1][2:12] == [unit, "周三" if lang == "zh" else "Wednesday", 4, 2, 2, 0,
+        assert rows[1][2:12] == [unit, "周三" if lang == "zh" else "Wednesday", 3, 1, 2, 1,
                                  status, 2, 5, 1]
         assert rows[1][12] == "2026-10-14, 2026-10-28"
 
@@ -217,4 +223,4 @@ def test_cli(loaded, tmp_path):
                                                      "2026-11-15", "--out", str(out)])
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(out).active
-    assert ws.cell(7, 1).value == "丙副县长" and ws.cell(9, 6).value == 4
+    assert ws.cell(7, 1).value == "丙副县长" and ws.cell(9, 6).value == 3
