@@ -4,6 +4,7 @@ import, so ``t(key, lang)`` finds them."""
 
 from __future__ import annotations
 
+from briefing.reception_days import STRINGS as RECEPTION_DAY_STRINGS
 from dashboard.i18n import STRINGS
 
 BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
@@ -323,5 +324,16 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "ag.sheet.clocks": ("周五跟踪-临期时限", "Friday - clocks due"),
     "ag.col.no": ("序号", "#"),
 }
+
+# Reception days (领导接访日, issue 16) and the ranking's half year (半年评议).
+BACKLOG_STRINGS.update(RECEPTION_DAY_STRINGS)
+BACKLOG_STRINGS.update({
+    "bl.rank.period": ("评议期", "Evaluation period"),
+    "bl.rank.period.filter": ("筛选统计期", "Filter period"),
+    "bl.rank.period.half": ("{y}年{h}半年", "{h} half {y}"),
+    "bl.rank.half.1": ("上", "First"),
+    "bl.rank.half.2": ("下", "Second"),
+    "bl.rank.half.title": ("{y}年{h}半年", "{h} half of {y}"),
+})
 
 STRINGS.update(BACKLOG_STRINGS)

@@ -318,6 +318,38 @@ def reception_month_table(df: pd.DataFrame, lang: str) -> html.Div:
     return _table(head, rows, "bl-reception-months", table_id="bl-reception-months")
 
 
+_DAY_STATUS = {"kept": "on_time", "partly": "late", "missed": "overdue",
+               "none_due": "not_started"}
+
+
+def reception_day_table(df: pd.DataFrame, lang: str) -> html.Div:
+    """County leaders against their reception day (``queries.accountability.reception_days``):
+    one row per leader, the status as a badge (icon and words), the days missed listed."""
+    from briefing.reception_days import unit_label, weekday_label
+
+    cols = ("leader", "title", "unit", "weekday", "status", "due", "kept", "missed", "other",
+            "receptions", "received", "packaged", "missed_dates")
+    num = {"due", "kept", "missed", "other", "receptions", "received", "packaged"}
+    head = [_th(t(f"rd.col.{c}", lang), c in num) for c in cols]
+    rows = []
+    for r in df.to_dict("records"):
+        status = r["status"]
+        rows.append(html.Tr([
+            html.Th(r["leader"], scope="row", className="bl-rowhead"),
+            html.Td(_text(r["title"])), html.Td(unit_label(r, lang), className="place-name"),
+            html.Td(weekday_label(r["weekday"], lang)),
+            html.Td(badge(_DAY_STATUS[status], lang, t(f"rd.status.{status}", lang)),
+                    **{"data-status": status}),
+            _num(r["due"]), _num(r["kept"]), _num(r["missed"], "bad" if r["missed"] else
+                                                 "muted"),
+            _num(r["other_days"]), _num(r["receptions"]), _num(r["received"]),
+            _num(r["packaged"]),
+            html.Td(", ".join(fmt_date(d)[5:] for d in r["missed_dates"]) or "—",
+                    className="num"),
+        ], **{"data-leader": r["leader"]}))
+    return _table(head, rows, "bl-reception-days", table_id="bl-reception-days")
+
+
 # --- ranking -----------------------------------------------------------------------------------
 
 def ranking_table(df: pd.DataFrame, lang: str, arules: AccountabilityRules) -> html.Div:
