@@ -96,3 +96,21 @@ def english_name(name: str, level: str, override: str | None = None) -> str:
     proper, suffix = split_suffix(name, level)
     word = romanise(proper)
     return (f"{word} {suffix}" if suffix else word) + tail
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def translate_places(text: str, names: dict[str, str]) -> str:
+    """``text`` with the place names of ``names`` (Chinese → English) put into English: the
+    whole text when it is one name, else every run of Chinese characters that is one
+    (西塘镇（岳阳楼区） → Xitang Town (Yueyanglou District)); other text is left as it is."""
+    if not text:
+        return text
+    hit = names.get(text.strip())
+    if hit:
+        return hit
+    out = _HAN_RUN.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+    if out != text:
+        out = out.replace("（", " (").replace("）", ")").replace("、", ", ").replace("  ", " ")
+    return out

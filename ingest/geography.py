@@ -110,7 +110,9 @@ def build_reference_geography() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def _refresh_if_moved(engine: Engine, moved: dict) -> None:
-    """Re-assigned matters change the dashboard's rollups (migration 0006): rebuild them."""
+    """Re-assigned matters change the dashboard's rollups (migration 0006): rebuild them.
+    Names may have changed too: forget this process's English names."""
+    q.clear_place_names()
     if any(moved.values()):
         from queries.summaries import refresh_quietly
 

@@ -225,3 +225,54 @@ def children_of(bind: Engine | Connection, level: str,
             .order_by(admin_unit.c.code))
     return pd.DataFrame([tuple(r) for r in _fetch(bind, stmt)],
                         columns=["code", "name", "parent_code", "is_synthetic"])
+
+
+# --- English place names (issue 16) ---------------------------------------------------------
+
+_NAMES: dict = {"at": 0.0, "names": None}
+NAMES_TTL_S = 300.0
+
+
+def clear_place_names() -> None:
+    """Forget the cached English names (after init-geo or load-boundaries in this process)."""
+    _NAMES["names"] = None
+
+
+def english_place_names() -> dict[str, str]:
+    """Chinese → English names of every admin unit (``admin_unit.name_en``) and project zone,
+    and code → English name, read once per process and kept :data:`NAMES_TTL_S` seconds.
+    Unit names are public reference data (no case data): no scope applies."""
+    import time
+
+    now = time.monotonic()
+    cached = _NAMES["names"]
+    if cached is not None and now - _NAMES["at"] < NAMES_TTL_S:
+        return cached
+    from queries.db import app_connection
+    from settings import get_settings
+
+    out: dict[str, str] = {}
+    with app_connection() as conn:
+        for table in (admin_unit, project_zone):
+            for code, name, name_en in conn.execute(
+                    select(table.c.code, table.c.name, table.c.name_en)):
+                if name_en:
+                    out.setdefault(name, name_en)
+                    out[code] = name_en
+    settings = get_settings()
+    region = out.get(settings.region_code)
+    if region:
+        out.setdefault(settings.region_name, region)
+    if out:  # nothing stored yet (before init-geo): ask again next time
+        _NAMES.update(at=now, names=out)
+    return out
+
+
+def localise_place(text, lang: str | None):
+    """A place name (or a text holding some, like 西塘镇（岳阳楼区）) in ``lang``: unchanged in
+    Chinese, the stored English names in English (``geo.names.translate_places``)."""
+    if lang != "en" or not isinstance(text, str) or not text:
+        return text
+    from geo.names import translate_places
+
+    return translate_places(text, english_place_names())
