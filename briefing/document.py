@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ from dashboard import i18n
 from domain.clocks import as_date
 from domain.enums import ADMIN_LEVELS, CATEGORIES, CHANNELS
 from domain.warnings import PERIOD_LEVELS
+from queries.geography import localise_place
 
 #: Longest tables in print; the XLSX gets the same rows (the note says how many more exist).
 BOARD_ROWS = 60
@@ -251,7 +252,8 @@ def _more(total: int, shown: int, limit: int, lang: str) -> str | None:
 def areas_table(data: BriefingData, lang: str) -> Table:
     frame = data.areas.sort_values(["matters", "open"], ascending=False)
     level = _level(data.jurisdiction.table_level, lang)
-    rows = [[r["name"], r["matters"], r["open"], r["overdue"], r["per_10k"], r["collective"],
+    rows = [[localise_place(r["name"], lang), r["matters"], r["open"], r["overdue"],
+             r["per_10k"], r["collective"],
              r["cross_level"]] for _c, r in frame.head(AREA_ROWS).iterrows()]
     return Table(
         key="areas", title=t("br.areas.title", lang, level=level),
@@ -282,7 +284,8 @@ def hotspot_table(data: BriefingData, lang: str) -> tuple[Table | None, str]:
         sig = sig[sig["matters"] > 0]
         title = t("br.hot.top.title", lang)
     sig = sig.head(10)
-    rows = [[r["name"], r["township"], r["matters"], r["per_10k"], r["z"], r["p"],
+    rows = [[localise_place(r["name"], lang), localise_place(r["township"], lang),
+             r["matters"], r["per_10k"], r["z"], r["p"],
              t(f"hot.{r['class']}", lang)] for r in sig.to_dict("records")]
     cols = [Column(t("br.hot.col.village", lang), width=2.0),
             Column(t("br.hot.col.township", lang), width=2.0),
@@ -340,7 +343,8 @@ def _place(r: dict) -> str:
 
 
 def gaps_table(data: BriefingData, lang: str) -> Table:
-    rows = [[r["matter_no"], _place(r), i18n.category(r["category"], lang), r["backlog_since"],
+    rows = [[r["matter_no"], localise_place(_place(r), lang),
+             i18n.category(r["category"], lang), r["backlog_since"],
              r["upper_n"], "、".join(t(f"br.gaps.reason.{k}", lang) for k in r["reasons"])
              if lang == "zh" else ", ".join(t(f"br.gaps.reason.{k}", lang) for k in r["reasons"])]
             for r in data.gaps.to_dict("records")]
@@ -483,6 +487,10 @@ def build(data: BriefingData, lang: str | None = None) -> Document:
     per = data.request.month  # the briefing's period (a month or longer)
     lang = i18n.norm_lang(lang or data.request.lang)
     req, where = data.request, data.jurisdiction
+    if lang == "en":  # English place names (admin_unit.name_en) wherever a place is named
+        where = replace(where, name=localise_place(where.name, lang),
+                        county_name=localise_place(where.county_name, lang))
+        data = replace(data, jurisdiction=where)
     month = period_label(req.month, lang)
     kind = req.month.kind
     name = where.name if where.level != "township" or not where.county_name else \

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from briefing.model import FORMATS, MEDIA_TYPES, BriefingData, BriefingRequest
 from domain.codes import is_region_code
 from queries.filters import Period
+from queries.geography import localise_place
 from queries.scope import InvalidCode, Scope, unknown_units, validate_unit_code
 from settings import get_settings
 
@@ -138,7 +139,8 @@ def render(data: BriefingData, fmt: str, lang: str | None = None) -> bytes:
 
     req = data.request
     facts = [("month", req.month_key), ("unit", req.unit),
-             ("unit_name", data.jurisdiction.name), ("as_of", req.as_of.isoformat()),
+             ("unit_name", localise_place(data.jurisdiction.name, lang)),
+             ("as_of", req.as_of.isoformat()),
              ("reference_day", req.day.isoformat()), ("generated", doc.generated),
              ("lang", doc.lang)]
     if req.month.kind != "month":

@@ -150,3 +150,29 @@ def test_ranking_half_and_month(world):
     m = json.loads(month.output)
     assert m["month"] == "2026-10" and "period" not in m
     assert sum(u["ans_n"] for u in got["units"]) > sum(u["ans_n"] for u in m["units"])
+
+
+def test_english_briefing_names_places_in_english(run_cli, world, engine, tmp_path):
+    """Item 7: every place an English briefing names is its English name — title, header,
+    area table, hot spots, map labels — in the PDF, the DOCX and the XLSX."""
+    import re
+
+    from sqlalchemy import text
+
+    from tests.briefing.conftest import COUNTY, TOWN
+
+    with engine.connect() as c:
+        names = dict(c.execute(text("SELECT name, name_en FROM admin_unit")).all())
+    assert names["平江县"] == "Pingjiang County"
+    han = re.compile(r"[\u3400-\u9fff]+")
+    for unit in (COUNTY, TOWN):
+        for fmt, read in (("pdf", readers.pdf_text), ("docx", readers.docx_text),
+                          ("xlsx", readers.xlsx_text)):
+            path = tmp_path / f"{unit}-en.{fmt}"
+            result = run_cli("briefing", "--month", "2026-10", "--unit", unit, "--format", fmt,
+                             "--lang", "en", "--out", str(path), "--as-of", AS_OF.isoformat())
+            assert result.exit_code == 0, result.output
+            content = read(path)
+            runs = set(han.findall(content))
+            assert not (runs & set(names)), (unit, fmt, runs & set(names))
+            assert "Pingjiang County" in content, (unit, fmt)
