@@ -24,6 +24,7 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data as shared_data
+from dashboard import i18n
 from dashboard.components import backlog_charts as charts
 from dashboard.components import backlog_forms as forms
 from dashboard.components import backlog_tables as tables
@@ -72,7 +73,8 @@ def _unit_options(scope: Scope, lang: str) -> list[dict]:
     frame = backlog.units_in_scope(scope)
     opts = []
     for r in frame.to_dict("records"):
-        label = r["name"] if r["level"] == "county" else f"　{r['name']}"
+        name = i18n.place(r["name"], lang)
+        label = name if r["level"] == "county" else f"　{name}"
         opts.append({"label": label, "value": r["code"]})
     return opts
 
@@ -186,7 +188,8 @@ def layout(**query):
             tiles,
             tabs(PREFIX, lang, extras.tab, TABS, view.params(matter=None), tab_counts),
             html.Div(body, className="bl-body", id=f"{PREFIX}-body"),
-            html.P(t("bl.source", lang, region=settings.region_name, day=fmt_date(view.day)),
+            html.P(t("bl.source", lang, region=i18n.place(settings.region_name, lang),
+                     day=fmt_date(view.day)),
                    className="source-line"),
         ], className="page", lang="en" if lang == "en" else "zh-CN"),
     ], className="atlas atlas-backlog")
@@ -460,7 +463,8 @@ def _tab_ranking(scope, view: View, lang, rules, arules, units, frame) -> list:
                               className="button secondary", type="button")],
                  className="bl-line"),
     ], className="bl-rank-tools")
-    yellow = [r["name"] or r["key"] for r in df.to_dict("records") if r["yellow"]]
+    yellow = [i18n.place(r["name"] or r["key"], lang) for r in df.to_dict("records")
+              if r["yellow"]]
     listing = html.P([badge("yellow", lang), t("bl.rank.yellow_list", lang, n=len(yellow)),
                       "、".join(yellow)], className="bl-yellow-list") if yellow else None
     return [tables.section(
