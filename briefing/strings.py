@@ -268,7 +268,8 @@ BRIEFING_STRINGS: dict[str, tuple[str, str]] = {
     "br.title.p": ("{name}信访工作{kind}简报", "Petition briefing {kind}: {name}"),
     "br.kind.half": ("半年", "for the half year"),
     "br.kind.months": ("阶段", "for the period"),
-    "br.header.p": ("{name} · {month} 信访工作{kind}简报", "{name} · petition briefing {month}"),
+    "br.header.p": ("{name} · {month} 信访工作{kind}简报",
+                    "{name} · petition briefing {kind}, {month}"),
     "br.kpi.title.p": ("主要指标（本期、上期、去年同期）",
                        "Key indicators: this period, the previous period, the same period "
                        "last year"),

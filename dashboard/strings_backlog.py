@@ -325,8 +325,7 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "ag.col.no": ("序号", "#"),
 }
 
-# Reception days (领导接访日, issue 16) and the ranking's half year (半年评议).
-BACKLOG_STRINGS.update(RECEPTION_DAY_STRINGS)
+# The ranking's half year (半年评议, issue 16).
 BACKLOG_STRINGS.update({
     "bl.rank.period": ("评议期", "Evaluation period"),
     "bl.rank.period.filter": ("筛选统计期", "Filter period"),
@@ -337,3 +336,5 @@ BACKLOG_STRINGS.update({
 })
 
 STRINGS.update(BACKLOG_STRINGS)
+# The reception-day view's labels (领导接访日, issue 16) live with its XLSX writer.
+STRINGS.update(RECEPTION_DAY_STRINGS)

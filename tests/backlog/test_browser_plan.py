@@ -43,6 +43,7 @@ def test_reception_days_in_zh_and_en_with_download(live, users, driver, loaded, 
     assert "岳阳楼区" in row and "周三" in row and "10-14, 10-28" in row
     summary = css(driver, "#bl-rd-summary")[0].text
     assert "3 名领导" in summary and "纳入包案 2 件" in summary
+    driver.save_screenshot("var/plan-reception-days-zh.png")
     css(driver, "#bl-rd-download")[0].click()
 
     def downloaded(_d):

@@ -224,3 +224,25 @@ def test_cli(loaded, tmp_path):
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(7, 1).value == "丙副县长" and ws.cell(9, 6).value == 3
+
+
+def test_migration_0009_schema_and_row_level_security(loaded):
+    """The roster table, the reception columns and admin_unit.name_en exist as
+    queries/schema.py says; the web role sees only the leaders of its scope and cannot
+    write the roster."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import ProgrammingError
+
+    from queries import schema
+    from queries.db import scoped
+
+    insp = inspect(loaded["engine"])
+    for table in ("leader", "leader_reception", "admin_unit"):
+        stored = {c["name"] for c in insp.get_columns(table)}
+        assert {c.name for c in schema.metadata.tables[table].columns} <= stored, table
+    with scoped(Scope(units=(handset.C2,))) as c:
+        assert c.execute(text("SELECT name FROM leader")).scalars().all() == ["丙副县长"]
+    with scoped(Scope(units=(handset.T1,))) as c:
+        assert c.execute(text("SELECT name FROM leader")).scalars().all() == ["丁镇长"]
+    with pytest.raises(ProgrammingError), scoped(REGION) as c:
+        c.execute(text("UPDATE leader SET weekday = 1"))
