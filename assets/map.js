@@ -20,6 +20,11 @@
     return (context && context.hideout) || {};
   }
 
+  /* An English page shows the stored English name of a place (admin_unit.name_en). */
+  function placeName(props, h) {
+    return (h.lang === "en" && props.name_en) ? props.name_en : props.name;
+  }
+
   function classColor(value, breaks, colors, nodata) {
     if (value === undefined || value === null || !breaks || breaks.length === 0) {
       return nodata || "#d9d9d9";
@@ -55,7 +60,7 @@
       var h = hideoutOf(context);
       var code = feature.properties.code;
       var text = (h.text || {})[code];
-      var html = "<strong>" + esc(feature.properties.name) + "</strong>";
+      var html = "<strong>" + esc(placeName(feature.properties, h)) + "</strong>";
       if (h.label) {
         html += "<br>" + esc(h.label) + "：" + esc(text === undefined ? "—" : text);
       }
@@ -76,7 +81,7 @@
     zoneEach: function (feature, layer, context) {
       var h = hideoutOf(context);
       var p = feature.properties;
-      var html = "<strong>" + esc(p.name) + "</strong>";
+      var html = "<strong>" + esc(placeName(p, h)) + "</strong>";
       if (p.phase) { html += "（" + esc(p.phase) + "）"; }
       var text = (h.text || {})[p.code];
       if (text) { html += "<br>" + esc(text); }
@@ -99,7 +104,7 @@
       var h = hideoutOf(context);
       var text = (h.text || {})[feature.properties.code];
       if (text) {
-        layer.bindTooltip("<strong>" + esc(feature.properties.name) + "</strong><br>" +
+        layer.bindTooltip("<strong>" + esc(placeName(feature.properties, h)) + "</strong><br>" +
           esc(text), { sticky: true, className: "atlas-tip" });
       }
     },

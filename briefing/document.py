@@ -13,19 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from briefing import figures
 from briefing.map_image import render_map
 from briefing.model import BriefingData, KpiSet
-from briefing.strings import month_label, section_number, t
+from briefing.strings import period_label, section_number, t, tp
 from dashboard import i18n
 from domain import measures
 from domain.clocks import as_date
 from domain.enums import ADMIN_LEVELS, CATEGORIES, CHANNELS
 from domain.warnings import PERIOD_LEVELS
+from queries.geography import localise_place
 
 #: Longest tables in print; the XLSX gets the same rows (the note says how many more exist).
 BOARD_ROWS = 60
@@ -195,6 +196,7 @@ def _change(cur, other):
 
 
 def kpi_table(data: BriefingData, lang: str) -> Table:
+    per = data.request.month  # the briefing's period (a month or longer)
     cur, prev, year = data.kpis, data.previous, data.year_ago
     rows = []
     for key, kind, num, dens in KPI_ROWS:
@@ -206,21 +208,21 @@ def kpi_table(data: BriefingData, lang: str) -> Table:
                      Cell(_change(c, p), change), Cell(y, kind), Cell(_change(c, y), change)])
     m, pm, ym = cur.period, prev.period, year.period
     return Table(
-        key="kpi", title=t("br.kpi.title", lang), sheet=t("br.sheet.kpi", lang),
+        key="kpi", title=tp("br.kpi.title", lang, per), sheet=t("br.sheet.kpi", lang),
         columns=[Column(t("br.kpi.col.name", lang), width=2.2),
                  Column(t("br.col.key", lang), xlsx_only=True),
-                 Column(t("br.kpi.col.current", lang), "num", width=1.1),
+                 Column(tp("br.kpi.col.current", lang, per), "num", width=1.1),
                  Column(t("br.kpi.col.basis", lang), "text", print_only=True, width=1.6),
                  Column(t("br.kpi.col.basis", lang) + "（分子）" if lang == "zh"
                         else "Numerator", "int", xlsx_only=True),
                  Column(t("br.kpi.col.basis", lang) + "（分母）" if lang == "zh"
                         else "Denominator", "int", xlsx_only=True),
-                 Column(t("br.kpi.col.previous", lang), "num", width=1.1),
-                 Column(t("br.kpi.col.change_prev", lang), "num", width=1.3),
-                 Column(t("br.kpi.col.year_ago", lang), "num", width=1.1),
-                 Column(t("br.kpi.col.change_year", lang), "num", width=1.3)],
+                 Column(tp("br.kpi.col.previous", lang, per), "num", width=1.1),
+                 Column(tp("br.kpi.col.change_prev", lang, per), "num", width=1.3),
+                 Column(tp("br.kpi.col.year_ago", lang, per), "num", width=1.1),
+                 Column(tp("br.kpi.col.change_year", lang, per), "num", width=1.3)],
         rows=rows,
-        caption=t("br.kpi.caption", lang, start=m.start, end=m.end, pstart=pm.start,
+        caption=tp("br.kpi.caption", lang, per, start=m.start, end=m.end, pstart=pm.start,
                   pend=pm.end, ystart=ym.start, yend=ym.end))
 
 
@@ -238,7 +240,8 @@ def _more(total: int, shown: int, limit: int, lang: str) -> str | None:
 def areas_table(data: BriefingData, lang: str) -> Table:
     frame = data.areas.sort_values(["matters", "open"], ascending=False)
     level = _level(data.jurisdiction.table_level, lang)
-    rows = [[r["name"], r["matters"], r["open"], r["overdue"], r["per_10k"], r["collective"],
+    rows = [[localise_place(r["name"], lang), r["matters"], r["open"], r["overdue"],
+             r["per_10k"], r["collective"],
              r["cross_level"]] for _c, r in frame.head(AREA_ROWS).iterrows()]
     return Table(
         key="areas", title=t("br.areas.title", lang, level=level),
@@ -256,19 +259,21 @@ def areas_table(data: BriefingData, lang: str) -> Table:
 def hotspot_table(data: BriefingData, lang: str) -> tuple[Table | None, str]:
     """The hot-spot villages (or, with none significant, the busiest villages) and the
     sentence that goes with them."""
+    per = data.request.month  # the briefing's period (a month or longer)
     hot = data.hotspots
     if data.hotspot_units < 3 or hot.empty:
         return None, t("br.hot.too_few", lang)
     sig = hot[hot["class"].str.startswith("hot")].sort_values("z", ascending=False)
-    lead = t("br.hot.method", lang, n=data.hotspot_units)
+    lead = tp("br.hot.method", lang, per, n=data.hotspot_units)
     title = t("br.hot.title", lang)
     if sig.empty:
-        lead = t("br.hot.none", lang) + " " + lead
+        lead = tp("br.hot.none", lang, per) + " " + lead
         sig = hot.sort_values(["matters", "per_10k"], ascending=False)
         sig = sig[sig["matters"] > 0]
         title = t("br.hot.top.title", lang)
     sig = sig.head(10)
-    rows = [[r["name"], r["township"], r["matters"], r["per_10k"], r["z"], r["p"],
+    rows = [[localise_place(r["name"], lang), localise_place(r["township"], lang),
+             r["matters"], r["per_10k"], r["z"], r["p"],
              t(f"hot.{r['class']}", lang)] for r in sig.to_dict("records")]
     cols = [Column(t("br.hot.col.village", lang), width=2.0),
             Column(t("br.hot.col.township", lang), width=2.0),
@@ -326,7 +331,8 @@ def _place(r: dict) -> str:
 
 
 def gaps_table(data: BriefingData, lang: str) -> Table:
-    rows = [[r["matter_no"], _place(r), i18n.category(r["category"], lang), r["backlog_since"],
+    rows = [[r["matter_no"], localise_place(_place(r), lang),
+             i18n.category(r["category"], lang), r["backlog_since"],
              r["upper_n"], "、".join(t(f"br.gaps.reason.{k}", lang) for k in r["reasons"])
              if lang == "zh" else ", ".join(t(f"br.gaps.reason.{k}", lang) for k in r["reasons"])]
             for r in data.gaps.to_dict("records")]
@@ -343,6 +349,7 @@ def gaps_table(data: BriefingData, lang: str) -> Table:
 
 
 def closeout_table(data: BriefingData, lang: str) -> Table:
+    per = data.request.month  # the briefing's period (a month or longer)
     rows = [[r["unit"], r["assigned"], r["due"], r["on_time"], r["late"], r["missing"],
              r["closed"], r["closeout_rate"], r["on_time_rate"], bool(r["yellow"])]
             for r in data.closeout.to_dict("records")]
@@ -350,8 +357,8 @@ def closeout_table(data: BriefingData, lang: str) -> Table:
     return Table(
         key="assignments", title=t("br.asg.title", lang), sheet=t("br.sheet.assignments", lang),
         columns=[Column(t("br.asg.col.unit", lang), width=2.4),
-                 Column(t("br.asg.col.assigned", lang), "int"),
-                 Column(t("br.asg.col.due", lang), "int"),
+                 Column(tp("br.asg.col.assigned", lang, per), "int"),
+                 Column(tp("br.asg.col.due", lang, per), "int"),
                  Column(t("br.asg.col.on_time", lang), "int"),
                  Column(t("br.asg.col.late", lang), "int"),
                  Column(t("br.asg.col.missing", lang), "int"),
@@ -359,9 +366,9 @@ def closeout_table(data: BriefingData, lang: str) -> Table:
                  Column(t("br.asg.col.closeout_rate", lang), "rate"),
                  Column(t("br.asg.col.on_time_rate", lang), "rate"),
                  Column(t("br.asg.col.yellow", lang), "bool")],
-        rows=rows, caption=t("br.asg.caption", lang, line=i18n.fmt_rate(ar.yellow_card_line),
+        rows=rows, caption=tp("br.asg.caption", lang, per, line=i18n.fmt_rate(ar.yellow_card_line),
                              n=ar.yellow_card_min_items),
-        empty=t("br.asg.empty", lang))
+        empty=tp("br.asg.empty", lang, per))
 
 
 def _period_name(p, lang: str) -> str:
@@ -371,14 +378,15 @@ def _period_name(p, lang: str) -> str:
 def periods_blocks(data: BriefingData, lang: str) -> tuple[list, Table]:
     """The printed blocks of the sensitive-period section, and the sheet holding every
     period's comparison."""
+    per = data.request.month  # the briefing's period (a month or longer)
     rows = [[_period_name(p, lang), i18n.enum_label(PERIOD_LEVELS, p.level, lang),
              f"{p.starts_on} – {p.ends_on}", p.days_in_month] for p in data.periods]
     blocks: list = [Table(
-        key="periods", title=t("br.per.title", lang), sheet=t("br.sheet.periods", lang),
+        key="periods", title=tp("br.per.title", lang, per), sheet=t("br.sheet.periods", lang),
         columns=[Column(t("br.per.col.name", lang), width=2.4),
                  Column(t("br.per.col.level", lang)),
                  Column(t("br.per.col.dates", lang), width=2.0),
-                 Column(t("br.per.col.days", lang), "int")], rows=rows)]
+                 Column(tp("br.per.col.days", lang, per), "int")], rows=rows)]
 
     def columns(with_name: bool) -> list[Column]:
         return [Column(t("br.per.col.name", lang), xlsx_only=not with_name, width=2.0),
@@ -443,10 +451,11 @@ def series_tables(data: BriefingData, lang: str) -> list[Table]:
 # --- the document ------------------------------------------------------------------------------
 
 def notes(data: BriefingData, lang: str) -> list[str]:
+    per = data.request.month  # the briefing's period (a month or longer)
     r = data.rules
     return [
         t("br.note.source", lang),
-        t("br.note.asof", lang, asof=data.request.as_of, day=data.request.day),
+        tp("br.note.asof", lang, per, asof=data.request.as_of, day=data.request.day),
         t("br.note.clocks", lang, rule=t(f"br.note.rule.{r.day_rule}", lang),
           fwd=r.forward_days, acc=r.accept_days, ans=r.answer_days, ext=r.max_extension_days,
           rev=r.review_days, rec=r.recheck_days, soon=r.due_soon_days),
@@ -463,9 +472,15 @@ def notes(data: BriefingData, lang: str) -> list[str]:
 
 def build(data: BriefingData, lang: str | None = None) -> Document:
     """The document of ``data`` in ``lang`` (default: the request's language)."""
+    per = data.request.month  # the briefing's period (a month or longer)
     lang = i18n.norm_lang(lang or data.request.lang)
     req, where = data.request, data.jurisdiction
-    month = month_label(req.month.start.year, req.month.start.month, lang)
+    if lang == "en":  # English place names (admin_unit.name_en) wherever a place is named
+        where = replace(where, name=localise_place(where.name, lang),
+                        county_name=localise_place(where.county_name, lang))
+        data = replace(data, jurisdiction=where)
+    month = period_label(req.month, lang)
+    kind = req.month.kind
     name = where.name if where.level != "township" or not where.county_name else \
         (f"{where.county_name}{where.name}" if lang == "zh" else
          f"{where.name}, {where.county_name}")
@@ -496,7 +511,7 @@ def build(data: BriefingData, lang: str | None = None) -> Document:
             (": " + ", ".join(_class_text(breaks)) if breaks else ""))
         map_blocks.append(Image("map", png, title=t("br.map.title", lang, name=where.name,
                                                          month=month, level=level),
-                                caption=t("br.map.caption", lang, classes=classes,
+                                caption=tp("br.map.caption", lang, per, classes=classes,
                                           schematic=t("br.map.schematic", lang),
                                           source=_source(lang)), width_cm=_width_cm(png)))
     else:
@@ -538,8 +553,14 @@ def build(data: BriefingData, lang: str | None = None) -> Document:
         extra.append(sheet)
     method = notes(data, lang)
     add("method", [Paragraph(n, "note") for n in method])
-    return Document(lang=lang, title=t("br.title", lang, name=name), subtitle=month, meta=meta,
-                    header=t("br.header", lang, name=where.name, month=month),
+    if kind == "month":
+        title = t("br.title", lang, name=name)
+        head = t("br.header", lang, name=where.name, month=month)
+    else:
+        kind_word = t("br.kind.half" if kind == "half" else "br.kind.months", lang)
+        title = t("br.title.p", lang, name=name, kind=kind_word)
+        head = t("br.header.p", lang, name=where.name, month=month, kind=kind_word)
+    return Document(lang=lang, title=title, subtitle=month, meta=meta, header=head,
                     generated=generated, sections=sections, notes=method, extra_sheets=extra)
 
 

@@ -193,7 +193,9 @@ def render_map(data: MapData, lang: str, *, measure: str = "matters",
             (units if len(units) <= LABEL_LIMIT else [])
         for props, geom in labelled:
             p = geom.representative_point()
-            ax.text(p.x, p.y, props.get("name", ""), fontsize=6.5 if label_counties else 5.5,
+            label = props.get("name_en") if lang == "en" and props.get("name_en") else \
+                props.get("name", "")
+            ax.text(p.x, p.y, label, fontsize=6.5 if label_counties else 5.5,
                     ha="center", va="center", zorder=5, color="#1a202c",
                     fontweight="bold" if label_counties else "normal")
         ax.set_xlim(x0, x1)

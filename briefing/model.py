@@ -28,8 +28,9 @@ TREND_MONTHS = 13
 
 @dataclass(frozen=True)
 class BriefingRequest:
-    """One briefing: a calendar month, a jurisdiction (the region, a county or a township),
-    the as-of date (only clocks due by then count) and the language."""
+    """One briefing: a calendar month — or whole months, a half year (issue 16; ``month`` is
+    then that period) —, a jurisdiction (the region, a county or a township), the as-of date
+    (only clocks due by then count) and the language."""
 
     month: Period
     unit: str
@@ -43,7 +44,9 @@ class BriefingRequest:
 
     @property
     def month_key(self) -> str:
-        return self.month.start.strftime("%Y-%m")
+        """``2026-10`` for a month; ``2026H2``, ``2026-01_2026-03`` for a longer period
+        (``queries.filters.Period.key``)."""
+        return self.month.key
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from briefing.model import FORMATS, MEDIA_TYPES, BriefingData, BriefingRequest
 from domain.codes import is_region_code
 from queries.filters import Period
+from queries.geography import localise_place
 from queries.scope import InvalidCode, Scope, unknown_units, validate_unit_code
 from settings import get_settings
 
@@ -116,7 +117,8 @@ def filenames(req: BriefingRequest, unit_name: str, fmt: str) -> tuple[str, str]
     if req.lang == "en":
         display = f"petition-briefing-{req.month_key}-{req.unit}.{fmt}"
     else:
-        display = f"{unit_name}信访工作月度简报-{req.month_key}.{fmt}"
+        kind = {"month": "月度", "half": "半年"}.get(req.month.kind, "阶段")
+        display = f"{unit_name}信访工作{kind}简报-{req.month_key}.{fmt}"
     return ascii_name, display
 
 
@@ -137,9 +139,13 @@ def render(data: BriefingData, fmt: str, lang: str | None = None) -> bytes:
 
     req = data.request
     facts = [("month", req.month_key), ("unit", req.unit),
-             ("unit_name", data.jurisdiction.name), ("as_of", req.as_of.isoformat()),
+             ("unit_name", localise_place(data.jurisdiction.name, lang)),
+             ("as_of", req.as_of.isoformat()),
              ("reference_day", req.day.isoformat()), ("generated", doc.generated),
              ("lang", doc.lang)]
+    if req.month.kind != "month":
+        facts[1:1] = [("period_start", req.month.start.isoformat()),
+                      ("period_end", req.month.end.isoformat())]
     return to_xlsx(doc, facts)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dashboard import strings_backlog  # noqa: F401  (merges the backlog labels reused here)
 from dashboard.i18n import STRINGS, t
 
-__all__ = ["BRIEFING_STRINGS", "t", "month_label", "section_number"]
+__all__ = ["BRIEFING_STRINGS", "t", "tp", "month_label", "period_label",
+           "section_number"]
 
 BRIEFING_STRINGS: dict[str, tuple[str, str]] = {
     # --- title block ---------------------------------------------------------------------------
@@ -263,6 +264,56 @@ BRIEFING_STRINGS: dict[str, tuple[str, str]] = {
     "br.col.note": ("说明", "Note"),
     "br.col.item": ("项目", "Item"),
     "br.col.value": ("内容", "Value"),
+    # --- a period longer than a month (--from/--to, --half: 半年评议): ".p" variants ----------
+    "br.title.p": ("{name}信访工作{kind}简报", "Petition briefing {kind}: {name}"),
+    "br.kind.half": ("半年", "for the half year"),
+    "br.kind.months": ("阶段", "for the period"),
+    "br.header.p": ("{name} · {month} 信访工作{kind}简报",
+                    "{name} · petition briefing {kind}, {month}"),
+    "br.kpi.title.p": ("主要指标（本期、上期、去年同期）",
+                       "Key indicators: this period, the previous period, the same period "
+                       "last year"),
+    "br.kpi.col.current.p": ("本期", "This period"),
+    "br.kpi.col.previous.p": ("上期", "Previous period"),
+    "br.kpi.col.change_prev.p": ("较上期", "vs previous period"),
+    "br.kpi.col.year_ago.p": ("去年同期", "Same period last year"),
+    "br.kpi.col.change_year.p": ("较去年同期", "vs last year"),
+    "br.kpi.caption.p": ("本期 {start} 至 {end}；上期（等长）{pstart} 至 {pend}；"
+                         "去年同期 {ystart} 至 {yend}。比率保留一位小数，变化以百分点计；"
+                         "计算基数为“分子 / 分母”；"
+                         "“—”表示分母为零，无从计算。",
+                         "This period {start} to {end}; the previous period of equal length "
+                         "{pstart} to {pend}; the same period last year {ystart} to {yend}. "
+                         "Rates to one decimal, changes in percentage points; basis is "
+                         "numerator / denominator; “—”: nothing to divide by."),
+    "br.map.caption.p": ("分级设色为本期新登记事项数（{classes}），红色斜线为项目片区。{schematic}"
+                         "边界来源：{source}。服务器端绘制，不含底图。",
+                         "Colour: matters registered in the period ({classes}); red hatching: "
+                         "project zones. {schematic}Boundaries: {source}. Drawn on the server, "
+                         "no base map."),
+    "br.hot.none.p": ("本期没有在 90% 置信水平上显著的热点村（社区）。"
+                      "下表为新登记事项最多的村（社区）。",
+                      "No village was a significant hot spot at 90 % confidence in the period. "
+                      "The villages with the most new matters follow."),
+    "br.hot.method.p": ("方法：Getis-Ord Gi*，村（社区）级，后式（Queen）邻接，双侧正态检验，"
+                        "共 {n} 个单元；每万人新登记事项数为本期数据。",
+                        "Method: Getis-Ord Gi*, villages, queen contiguity, two-sided normal "
+                        "test, {n} units; new matters per 10,000 residents in the period."),
+    "br.asg.caption.p": ("反馈期限在本期的交办件；销号率 = 已销号 ÷ 到期，"
+                         "按期率 = 按期反馈 ÷ 到期；"
+                         "按期率低于 {line} 且到期不少于 {n} 件的单位标注黄牌。",
+                         "Items whose feedback was due in the period; close-out rate = closed "
+                         "÷ due, on-time rate = fed back on time ÷ due; a yellow card marks a "
+                         "unit below {line} with at least {n} items due."),
+    "br.asg.empty.p": ("本期没有交办件到期或新交办。",
+                       "No assigned item was due or assigned in the period."),
+    "br.asg.col.assigned.p": ("本期交办", "Assigned"),
+    "br.asg.col.due.p": ("本期到期", "Due"),
+    "br.per.title.p": ("本期涉及的敏感期", "Sensitive periods in the period"),
+    "br.per.col.days.p": ("本期内天数", "Days in the period"),
+    "br.note.asof.p": ("截至 {asof}：只统计到期日不晚于该日的时限；本期指标的统计日为 {day}。",
+                       "As of {asof}: only clocks due by then count; the period's reference "
+                       "day is {day}."),
 }
 
 STRINGS.update(BRIEFING_STRINGS)
@@ -282,3 +333,19 @@ def section_number(i: int, lang: str) -> str:
     if lang == "en":
         return f"{i}. "
     return (_ZH_NUMERALS[i - 1] if i <= 10 else str(i)) + "、"
+
+
+def tp(key: str, lang: str, period, **fmt) -> str:
+    """``t(key)`` for a one-month briefing; its ``.p`` variant (本期 / 上期 / 去年同期) when
+    ``period`` (a ``queries.filters.Period``) is longer than a month and one exists."""
+    if period.kind != "month" and key + ".p" in STRINGS:
+        return t(key + ".p", lang, **fmt)
+    return t(key, lang, **fmt)
+
+
+def period_label(period, lang: str) -> str:
+    """The briefing period in words: ``2026年10月`` / ``October 2026``, ``2026年下半年`` /
+    ``second half of 2026``, or the dates."""
+    from briefing.reception_days import period_label as label
+
+    return label(period, lang)

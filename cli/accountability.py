@@ -5,7 +5,11 @@ package leaders, assigned items or leader receptions (formats in ``ingest/accoun
 ``flask --app app agenda --date 2026-11-20 [--unit CODE] --out agenda.xlsx`` writes the
 joint-conference agenda and the Friday tracking list as XLSX (audited as an export).
 ``flask --app app ranking --month 2026-10 [--by unit|township|county] [--line 0.9] [--json]``
-prints units ranked by their on-time rates with yellow cards.
+prints units ranked by their on-time rates with yellow cards; ``--from 2026-07 --to 2026-12``
+or ``--half 2026H2`` instead of ``--month`` rank a longer period (半年评议).
+``flask --app app import-leaders FILE`` loads the leader roster with reception days and
+``flask --app app reception-days --month 2026-10 [--unit CODE] [--out F.xlsx]`` prints (or
+writes) county leaders' receptions against their day.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 
 import click
 
+from cli.periods import period_options, resolve_period
 from cli.summary import finish_import
 
 
@@ -103,7 +108,7 @@ def agenda_cmd(day: str | None, unit: str | None, out: str, lang: str) -> None:
 
 
 @click.command("ranking")
-@click.option("--month", required=True, metavar="YYYY-MM")
+@period_options
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD")
 @click.option("--unit", default=None, metavar="CODE", help="Narrow to a county or township.")
 @click.option("--by", type=click.Choice(["unit", "township", "county"]), default="unit",
@@ -111,20 +116,19 @@ def agenda_cmd(day: str | None, unit: str | None, out: str, lang: str) -> None:
 @click.option("--line", type=click.FloatRange(0, 1), default=None,
               help="Yellow-card line as a fraction (default 0.90).")
 @click.option("--json", "as_json", is_flag=True)
-def ranking_cmd(month: str, as_of: str | None, unit: str | None, by: str, line: float | None,
-                as_json: bool) -> None:
-    """Units ranked by their on-time rates, with yellow cards below the line."""
+def ranking_cmd(month: str | None, from_month: str | None, to_month: str | None,
+                half: str | None, as_of: str | None, unit: str | None, by: str,
+                line: float | None, as_json: bool) -> None:
+    """Units ranked by their on-time rates, with yellow cards below the line, for a month,
+    a range of months or a half year (半年评议)."""
     from dataclasses import replace
 
     from queries.accountability import accountability_rules, unit_ranking
-    from queries.filters import MatterFilter, Period
+    from queries.filters import MatterFilter
     from queries.scope import Scope
     from settings import get_settings
 
-    try:
-        period = Period.parse_month(month)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
+    period = resolve_period(month, from_month, to_month, half)
     when = _date(as_of, "--as-of")
     arules = accountability_rules()
     if line is not None:
@@ -139,7 +143,10 @@ def ranking_cmd(month: str, as_of: str | None, unit: str | None, by: str, line: 
         r["rank"] = None if r["rank"] is None else int(r["rank"])
         r["yellow"] = bool(r["yellow"])
     if as_json:
-        click.echo(json.dumps({"month": month, "as_of": when.isoformat(), "by": by,
+        head = {"month": month} if month is not None else {
+            "period": period.key, "start": period.start.isoformat(),
+            "end": period.end.isoformat()}
+        click.echo(json.dumps({**head, "as_of": when.isoformat(), "by": by,
                                "line": arules.yellow_card_line, "units": rows},
                               ensure_ascii=False, indent=2, default=int))
         return
@@ -150,4 +157,61 @@ def ranking_cmd(month: str, as_of: str | None, unit: str | None, by: str, line: 
                    f"  ({r['acc_ok'] + r['ans_ok']}/{r['acc_n'] + r['ans_n']}){flag}")
 
 
-COMMANDS = [import_accountability_cmd, agenda_cmd, ranking_cmd]
+@click.command("import-leaders")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_leaders_cmd(file: str) -> None:
+    """Import the leader roster with reception days (CSV/XLSX): name, title, unit_code,
+    level (county/township), weekday (1–7, 周一…). Rejected rows go to FILE.rejects.csv;
+    exits 0 when every row landed, 1 otherwise."""
+    from ingest.leaders import ImportFileError, import_leaders
+
+    try:
+        s = import_leaders(file, username=_actor())
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    finish_import("leaders", s)
+
+
+@click.command("reception-days")
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD")
+@click.option("--unit", default=None, metavar="CODE", help="Narrow to a county.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="Write the XLSX file here (audited); without it, print a table.")
+def reception_days_cmd(month: str, as_of: str | None, unit: str | None, lang: str,
+                       out: str | None) -> None:
+    """County leaders' receptions against their reception day (领导接访日) for a month."""
+    from briefing.reception_days import table_rows, workbook
+    from queries import audit
+    from queries.accountability import reception_day_totals, reception_days
+    from queries.db import admin_engine
+    from queries.filters import Period
+    from queries.scope import Scope
+    from settings import get_settings
+
+    try:
+        period = Period.parse_month(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    when = _date(as_of, "--as-of")
+    unit = _unit(unit)
+    frame = reception_days(Scope.region(), period, when, unit)
+    totals = reception_day_totals(frame)
+    if out is None:
+        for row in table_rows(frame, lang):
+            click.echo("  ".join(str(v) for v in row[:12]))
+        click.echo(json.dumps(totals, ensure_ascii=False))
+        return
+    data = workbook(frame, totals, period, when, lang, unit or get_settings().region_name)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    with admin_engine().begin() as conn:
+        audit.record("export", f"reception-days {month} {unit or 'region'}",
+                     {"format": "xlsx", "month": month, "unit": unit, "bytes": len(data)},
+                     user=_actor(), conn=conn)
+    click.echo(f"reception days {month} ({unit or 'region'}): {out}")
+
+
+COMMANDS = [import_accountability_cmd, agenda_cmd, ranking_cmd, import_leaders_cmd,
+            reception_days_cmd]

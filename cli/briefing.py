@@ -2,7 +2,9 @@
 month").
 
 ``flask --app app briefing --month 2026-10 [--unit CODE] --format pdf|docx|xlsx --out PATH``
-writes one briefing; ``--all-units DIR`` writes one file per township (inside ``--unit``
+writes one briefing (``--from 2026-07 --to 2026-12`` or ``--half 2026H2`` instead of
+``--month``: a longer period, compared with the previous period of equal length and the same
+period last year); ``--all-units DIR`` writes one file per township (inside ``--unit``
 when given) plus ``index.csv``, for a monthly cron. ``--user NAME`` generates within that
 account's jurisdiction, refusing units outside it exactly as the Briefing page does; without
 it the command acts for the whole region, like the other commands. Every file written is an
@@ -21,6 +23,7 @@ from pathlib import Path
 import click
 
 from briefing.model import FORMATS
+from cli.periods import period_options, resolve_period
 
 
 def _actor() -> str:
@@ -67,7 +70,7 @@ def _progress(verbose: bool):
 
 
 @click.command("briefing")
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month of the briefing.")
+@period_options
 @click.option("--unit", default=None, metavar="CODE",
               help="County (6 digits) or township (9); default the region. With --all-units:"
                    " the county whose townships to write.")
@@ -82,25 +85,28 @@ def _progress(verbose: bool):
 @click.option("--user", "username", default=None, metavar="NAME",
               help="Generate within this account's jurisdiction (refused outside it).")
 @click.option("--verbose", is_flag=True, help="Print progress to stderr.")
-def briefing_cmd(month: str, unit: str | None, fmt: str, out: str | None,
+def briefing_cmd(month: str | None, from_month: str | None, to_month: str | None,
+                 half: str | None, unit: str | None, fmt: str, out: str | None,
                  all_units: str | None, lang: str, as_of: str | None, username: str | None,
                  verbose: bool) -> None:
-    """Write the monthly briefing (PDF, DOCX or XLSX) of the region, a county or a township."""
-    from briefing.service import BriefingError, BriefingRefused, parse_month, resolve_unit
+    """Write the briefing (PDF, DOCX or XLSX) of the region, a county or a township for a
+    month, a range of months (--from/--to) or a half year (--half 2026H2)."""
+    from briefing.service import BriefingRefused, parse_month, resolve_unit
 
     if (out is None) == (all_units is None):
         raise click.UsageError("give exactly one of --out PATH or --all-units DIR / "
                                "须指定 --out 或 --all-units 之一")
-    try:
-        period = parse_month(month)
-    except BriefingError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
+    period = resolve_period(month, from_month, to_month, half, parse_month=parse_month)
+    if not dt.date(2000, 1, 1) <= period.start <= dt.date(2100, 12, 1):
+        raise click.BadParameter("period out of range / 统计期超出范围", param_hint="--half")
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {as_of!r}",
                                  param_hint="--as-of") from None
     scope, user = _caller(username)
+    from briefing.service import BriefingError
+
     try:
         code = resolve_unit(scope, unit)
     except BriefingError as exc:

@@ -79,15 +79,20 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
 
 
 def _load_accountability(demo, out: Path) -> int:
-    """Package rows, assignments and leader receptions for the demo matters (issue 5):
-    written beside the matters and loaded through ``ingest.accountability``."""
+    """The leader roster, package rows, assignments and leader receptions for the demo
+    matters (issues 5, 16): written beside the matters and loaded through
+    ``ingest.leaders`` and ``ingest.accountability``."""
     from demodata.accountability import write_accountability
     from ingest.accountability import import_accountability
+    from ingest.leaders import import_leaders
 
     rejected = 0
     for kind, path in write_accountability(demo, out).items():
         t1 = time.perf_counter()
-        s = import_accountability(path, kind, username="demo-data")
+        if kind == "leaders":
+            s = import_leaders(path, username="demo-data")
+        else:
+            s = import_accountability(path, kind, username="demo-data")
         click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
                    f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected} "
                    f"({time.perf_counter() - t1:.1f} s)")

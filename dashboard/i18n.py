@@ -299,6 +299,14 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def place(name, lang: str | None):
+    """A place name (county, township, village, zone; or a text holding some) as shown in
+    ``lang``: the stored English name on English pages, never the Chinese one there."""
+    from queries.geography import localise_place
+
+    return localise_place(name, norm_lang(lang))
+
+
 def fmt_int(x) -> str:
     """``1234567`` → ``1,234,567``; missing → ``—``."""
     return "—" if _missing(x) else f"{int(round(x)):,}"

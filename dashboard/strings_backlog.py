@@ -4,6 +4,7 @@ import, so ``t(key, lang)`` finds them."""
 
 from __future__ import annotations
 
+from briefing.reception_days import STRINGS as RECEPTION_DAY_STRINGS
 from dashboard.i18n import STRINGS
 
 BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
@@ -360,4 +361,16 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "ag.col.no": ("序号", "#"),
 }
 
+# The ranking's half year (半年评议, issue 16).
+BACKLOG_STRINGS.update({
+    "bl.rank.period": ("评议期", "Evaluation period"),
+    "bl.rank.period.filter": ("筛选统计期", "Filter period"),
+    "bl.rank.period.half": ("{y}年{h}半年", "{h} half {y}"),
+    "bl.rank.half.1": ("上", "First"),
+    "bl.rank.half.2": ("下", "Second"),
+    "bl.rank.half.title": ("{y}年{h}半年", "{h} half of {y}"),
+})
+
 STRINGS.update(BACKLOG_STRINGS)
+# The reception-day view's labels (领导接访日, issue 16) live with its XLSX writer.
+STRINGS.update(RECEPTION_DAY_STRINGS)

@@ -139,16 +139,16 @@ def resolve_view(raw, scope: Scope, lang: str) -> View:
 
     # Breadcrumb from the scope's root down to the unit.
     if root_parent == region:
-        root_name = names.get(region, {}).get("name") or settings.region_name
+        root_name = i18n.place(names.get(region, {}).get("name") or settings.region_name, lang)
     elif root_parent:
-        root_name = names.get(root_parent, {}).get("name") or root_parent
+        root_name = i18n.place(names.get(root_parent, {}).get("name") or root_parent, lang)
     else:
         root_name = t("crumb.mine", lang)
     path: list[tuple[str | None, str]] = [(None, root_name)]
     for code in chain:
         if root_parent and root_parent != region and len(code) <= len(root_parent):
             continue
-        path.append((code, names.get(code, {}).get("name") or code))
+        path.append((code, i18n.place(names.get(code, {}).get("name") or code, lang)))
     unit_name = path[-1][1]
 
     # Hotspot study area: the county around the unit when the user may see it.
@@ -562,7 +562,7 @@ def _register_map(p: str, kind: str) -> None:
         unit_label = i18n.measure_unit(measure, lang)
         text = {c: (i18n.fmt_num(v, decimals) if v is not None else t("map.legend.nodata", lang))
                 + ("" if v is None else f" {unit_label}") for c, v in values.items()}
-        hideout = {"values": values, "text": text, "breaks": breaks,
+        hideout = {"values": values, "text": text, "breaks": breaks, "lang": lang,
                    "colors": lg.colors_for(breaks), "nodata": lg.NODATA,
                    "selected": view.selected or "", "label": i18n.measure(measure, lang),
                    "selectedColor": lg.SELECTED}
@@ -597,11 +597,11 @@ def _register_map(p: str, kind: str) -> None:
         settings = get_settings()
         period_text = t("period.range", lang, start=i18n.fmt_date(view.period.start),
                         end=i18n.fmt_date(view.period.end))
-        source = t("source.line", lang, region=settings.region_name,
+        source = t("source.line", lang, region=i18n.place(settings.region_name, lang),
                    asof=i18n.fmt_date(view.as_of))
         return {
             "url": units_url(view), "hideout": hideout, "attribution": attribution,
-            "zones": {"text": zone_text}, "viewport": viewport, "drawn": unit_key,
+            "zones": {"text": zone_text, "lang": lang}, "viewport": viewport, "drawn": unit_key,
             "crumbs": crumbs,
             "legend": lg.choropleth_legend(measure, breaks, lang, schematic=view.schematic),
             "notes": map_notes(lang, tile_url=settings.tile_url, schematic=view.schematic,
@@ -816,6 +816,6 @@ def _register_hotspots(p: str) -> None:
         text = {c: f"{labels[r['class']]} · z = {r['z']:.2f}, p = {r['p']:.3f}"
                 for c, r in sig.to_dict("index").items()}
         counts = result["class"].value_counts().to_dict()
-        hideout = {"classes": classes, "text": text, "colors": lg.HOT_COLORS}
+        hideout = {"classes": classes, "text": text, "colors": lg.HOT_COLORS, "lang": lang}
         return villages_url(view.study_unit), hideout, lg.hotspot_legend(
             lang, measure=measure, weights="queen", n=n, counts=counts)

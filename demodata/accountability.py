@@ -35,15 +35,17 @@ from demodata.generate import (
 from demodata.params import BAD_TOWNSHIPS
 from demodata.writer import matter_numbers
 
-PACKAGES_FILE, ASSIGNMENTS_FILE, RECEPTIONS_FILE = (
-    "packages.csv", "assignments.csv", "receptions.csv")
+PACKAGES_FILE, ASSIGNMENTS_FILE, RECEPTIONS_FILE, LEADERS_FILE = (
+    "packages.csv", "assignments.csv", "receptions.csv", "leaders.csv")
 PACKAGE_COLUMNS = ("matter_no", "leader_name", "leader_title", "level", "since", "until",
                    "progress", "resolved_on")
 ASSIGNMENT_COLUMNS = ("assignment_no", "title", "matter_no", "area_code", "assigned_unit",
                       "assigned_by", "assigned_on", "feedback_due", "feedback_on", "closed_on",
                       "close_note")
 RECEPTION_COLUMNS = ("leader_name", "leader_title", "kind", "held_on", "unit_code",
-                     "matters_received", "matters_resolved", "note")
+                     "matters_received", "matters_resolved", "note", "leader_level",
+                     "matter_no")
+LEADER_COLUMNS = ("name", "title", "unit_code", "level", "weekday")
 
 COUNTY_TITLES = ("县（市、区）委副书记", "常务副县（市、区）长", "副县（市、区）长",
                  "县（市、区）委常委", "副县（市、区）长", "县（市、区）人大常委会副主任",
@@ -73,6 +75,9 @@ class AccountabilityParams:
     late_good: float = 0.01
     missing_bad: float = 0.10             # never fed back (stays overdue)
     closeout_share: float = 0.92          # fed-back items closed out (销号)
+    # Reception days (领导接访日, issue 16): how often a county leader receives on their day.
+    reception_day_kept: float = 0.92      # most leaders: nearly every due day
+    reception_day_kept_lazy: float = 0.35  # the less active one in four
 
 
 def _day(d: dt.date) -> int:
@@ -226,8 +231,31 @@ def generate_accountability(demo: Demo, params: AccountabilityParams = Accountab
             "close_note": "核查属实，同意销号" if closed != NA else ""})
 
     # --- leader receptions ------------------------------------------------------------------
-    receptions = _receptions(demo, rng)
-    return {"packages": packages, "assignments": assignments, "receptions": receptions}
+    receptions = _receptions(demo, rng, p, packages)
+    return {"packages": packages, "assignments": assignments, "receptions": receptions,
+            "leaders": _roster(demo)}
+
+
+def reception_weekday(leader: int) -> int:
+    """The demo roster's reception day of leader ``leader``: Monday … Friday in turn."""
+    return leader % 5 + 1
+
+
+def _roster(demo: Demo) -> list[dict]:
+    """The leader roster (领导接访日): every county and township leader with a weekday."""
+    geo, lk = demo.geo, demo.lookups
+    n_county = len(geo.county_code) * COUNTY_LEADERS_PER_COUNTY
+    rows = []
+    for leader, name in enumerate(lk.leader_names):
+        county_level = leader < n_county
+        if county_level:
+            unit = geo.county_code[leader // COUNTY_LEADERS_PER_COUNTY]
+        else:
+            unit = geo.township_code[(leader - n_county) // TOWNSHIP_LEADERS_PER_TOWNSHIP]
+        rows.append({"name": name, "title": _title(leader, county_level, len(geo.county_code)),
+                     "unit_code": unit, "level": "county" if county_level else "township",
+                     "weekday": str(reception_weekday(leader))})
+    return rows
 
 
 def _title(leader: int, county_level: bool, n_counties: int) -> str:
@@ -245,15 +273,29 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def _receptions(demo: Demo, rng: np.random.Generator) -> list[dict]:
-    """Every county leader and township leader, month by month: fixed-point receptions on
-    working days, appointments, thematic visits, going down with cases, package visits. One
-    leader in four of each county is clearly less active."""
+def _receptions(demo: Demo, rng: np.random.Generator,
+                p: AccountabilityParams = AccountabilityParams(),
+                packages: list[dict] | None = None) -> list[dict]:
+    """Every county leader and township leader, month by month: fixed-point receptions, on
+    the leader's reception day for county leaders (most keep nearly every one, the less
+    active one in four about a third, with a reception on another day instead), on working
+    days otherwise; appointments, thematic visits, going down with cases, package visits —
+    a package visit of a county leader names a matter the leader took into a package that
+    month when there is one. One leader in four of each county is clearly less active."""
     geo, lk = demo.geo, demo.lookups
     work = demo.work_days
     d0, d1 = _day(demo.start), _day(demo.end)
     rows = []
     n_county = len(geo.county_code) * COUNTY_LEADERS_PER_COUNTY
+    # leader name → [(package since, matter), …] of county packages, earliest first
+    taken: dict[str, list[tuple[int, str]]] = {}
+    for pk in packages or ():
+        if pk["level"] == "county" and not pk["until"]:
+            taken.setdefault(pk["leader_name"], []).append((_day(dt.date.fromisoformat(
+                pk["since"])), pk["matter_no"]))
+    for v in taken.values():
+        v.sort()
+    used: set[str] = set()
     for month_start in _months(demo.start, demo.end):
         lo = max(_day(month_start), d0)
         nxt = _months(month_start, month_start + dt.timedelta(days=40))[1]
@@ -278,9 +320,13 @@ def _receptions(demo: Demo, rng: np.random.Generator) -> list[dict]:
                 home = geo.township_code[t]
             name = lk.leader_names[leader]
             title = _title(leader, county_level, len(geo.county_code))
+            level = "county" if county_level else "township"
             for kind, n in plan.items():
-                n = int(rng.binomial(n + 1, n / (n + 1))) if n else 0
-                picked = np.sort(rng.choice(days, size=min(n, len(days)), replace=False))
+                if county_level and kind == "fixed_point":
+                    picked = _on_their_day(days, reception_weekday(leader), lazy, p, rng)
+                else:
+                    n = int(rng.binomial(n + 1, n / (n + 1))) if n else 0
+                    picked = np.sort(rng.choice(days, size=min(n, len(days)), replace=False))
                 for day in picked:
                     unit = home
                     if kind in ("thematic", "down_with_cases") and len(towns):
@@ -288,23 +334,48 @@ def _receptions(demo: Demo, rng: np.random.Generator) -> list[dict]:
                     received = int(rng.integers(2, 9)) if kind == "fixed_point" else int(
                         rng.integers(0, 4))
                     resolved = int(rng.binomial(received, 0.45))
+                    matter_no = ""
+                    if kind == "package" and county_level:
+                        for since, no in taken.get(name, ()):
+                            if no not in used and int(day) - 45 <= since <= int(day):
+                                matter_no = no
+                                used.add(no)
+                                break
                     rows.append({"leader_name": name, "leader_title": title, "kind": kind,
                                  "held_on": _iso(int(day)), "unit_code": unit,
                                  "matters_received": str(received),
-                                 "matters_resolved": str(resolved), "note": ""})
+                                 "matters_resolved": str(resolved), "note": "",
+                                 "leader_level": level, "matter_no": matter_no})
     return rows
+
+
+def _on_their_day(days: np.ndarray, weekday: int, lazy: bool, p: AccountabilityParams,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Fixed-point reception days of a county leader in one month (``days``: its working
+    days): each working day on the leader's weekday kept with the leader's probability; a
+    less active leader who missed one receives once on another working day instead."""
+    weekdays = (days + 3) % 7 + 1  # day 0 (1970-01-01) was a Thursday: ISO weekday 4
+    due = days[weekdays == weekday]
+    keep = rng.random(len(due)) < (p.reception_day_kept_lazy if lazy else p.reception_day_kept)
+    picked = list(due[keep])
+    others = days[weekdays != weekday]
+    if lazy and (~keep).any() and len(others):
+        picked.append(others[int(rng.random() * len(others))])
+    return np.sort(np.array(picked, dtype=days.dtype))
 
 
 def write_accountability(demo: Demo, out_dir: Path,
                          params: AccountabilityParams = AccountabilityParams()
                          ) -> dict[str, Path]:
-    """Write packages.csv, assignments.csv and receptions.csv into ``out_dir`` (UTF-8 with
-    BOM, complete when they appear); returns their paths by kind."""
+    """Write packages.csv, assignments.csv, receptions.csv and the leader roster leaders.csv
+    into ``out_dir`` (UTF-8 with BOM, complete when they appear); returns their paths by
+    kind (the roster first: receptions link to it either way)."""
     data = generate_accountability(demo, params)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for kind, name, cols in (("packages", PACKAGES_FILE, PACKAGE_COLUMNS),
+    for kind, name, cols in (("leaders", LEADERS_FILE, LEADER_COLUMNS),
+                             ("packages", PACKAGES_FILE, PACKAGE_COLUMNS),
                              ("assignments", ASSIGNMENTS_FILE, ASSIGNMENT_COLUMNS),
                              ("receptions", RECEPTIONS_FILE, RECEPTION_COLUMNS)):
         path = out / name

@@ -47,7 +47,13 @@ receptions — one row per leader reception (四访一包), key (leader, kind, d
 ``matters_received``  接待事项数    integer ≥ 0 (default 0)
 ``matters_resolved``  化解事项数    integer, 0 … matters_received
 ``note``              备注          optional
+``leader_level``      领导级别      optional: county 县级, township 乡级 (issue 16)
+``matter_no``         包案事项编号  optional: the matter this reception took into a leader
+                                    package; it must exist and lie in the unit's county
 ====================  ==========  ====================================================
+
+A reception is linked to the leader roster (``ingest.leaders``) by name within its unit; a
+blank ``leader_level`` keeps the level stored before.
 
 Every row lands or is rejected with its line, column and reason in ``FILE.rejects.csv``;
 importing the same file twice changes nothing. For assignments, a date or note recorded in the
@@ -68,6 +74,7 @@ from sqlalchemy.engine import Engine
 
 from domain.enums import PACKAGE_LEVELS, lookup
 from domain.rules import RECEPTION_KINDS
+from ingest.leaders import LINK_SQL
 
 KINDS = ("packages", "assignments", "receptions")
 MAX_TEXT = 500
@@ -90,7 +97,8 @@ FORMATS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("leader_name", "接访领导", True), ("leader_title", "职务", False),
         ("kind", "接访方式", True), ("held_on", "接访日期", True),
         ("unit_code", "单位代码", True), ("matters_received", "接待事项数", False),
-        ("matters_resolved", "化解事项数", False), ("note", "备注", False)),
+        ("matters_resolved", "化解事项数", False), ("note", "备注", False),
+        ("leader_level", "领导级别", False), ("matter_no", "包案事项编号", False)),
 }
 _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -269,6 +277,8 @@ def import_accountability(path: str | Path, kind: str, engine: Engine | None = N
                 seen[key] = r.line
         values = [good[r][1] for r in rows if not r.errors and r in good]
         ins, upd = _upsert(cur, kind, values)
+        if kind == "receptions":
+            cur.execute(LINK_SQL)
         summary.inserted, summary.updated = ins, upd
         summary.unchanged = len(values) - ins - upd
         summary.rejected = sum(1 for r in rows if r.errors)
@@ -375,9 +385,13 @@ def _assignments(cur, rows: list[_Row]) -> dict:
 
 def _receptions(cur, rows: list[_Row]) -> dict:
     from queries.scope import InvalidCode, validate_unit_code
+    from settings import get_settings
+
+    region = get_settings().region_code
 
     cur.execute("SELECT code FROM admin_unit")
     known = {r[0] for r in cur.fetchall()}
+    matters = _matters(cur, {r.v.get("matter_no", "") for r in rows} - {""})
     out = {}
     for r in rows:
         leader = r.text("leader_name", required=True, limit=64)
@@ -399,9 +413,23 @@ def _receptions(cur, rows: list[_Row]) -> dict:
         if received is not None and resolved is not None and resolved > received:
             r.fail("matters_resolved", "化解数多于接待数 / more resolved than received")
         note = r.text("note")
+        level_raw = r.text("leader_level")
+        level = lookup(PACKAGE_LEVELS, level_raw) if level_raw else None
+        if level_raw and level is None:
+            r.fail("leader_level", f"应为 county/township 或 县级/乡级 / unknown level: "
+                                   f"{level_raw}")
+        mno = r.text("matter_no", limit=64)
+        found = matters.get(mno) if mno else None
+        if mno and found is None:
+            r.fail("matter_no", f"信访事项编号不存在 / matter not found: {mno}")
+        elif found and unit and found[2] and found[2] != unit[:6] \
+                and unit != region:
+            r.fail("matter_no", "事项不在接访单位所属县市区 / the matter is outside the"
+                                " reception's county")
         if not r.errors:
             out[r] = ((leader, kind, held, unit),
-                      (leader, title, kind, held, unit, received, resolved, note))
+                      (leader, title, kind, held, unit, received, resolved, note, level,
+                       found[0] if found else None))
     return out
 
 
@@ -444,14 +472,20 @@ _UPSERT = {
         RETURNING (xmax = 0)""",
     "receptions": """
         INSERT INTO leader_reception AS r (leader_name, leader_title, kind, held_on, unit_code,
-                                           matters_received, matters_resolved, note)
+                                           matters_received, matters_resolved, note,
+                                           leader_level, matter_id)
         VALUES %s
         ON CONFLICT (leader_name, kind, held_on, (coalesce(unit_code, ''))) DO UPDATE SET
             leader_title = EXCLUDED.leader_title, matters_received = EXCLUDED.matters_received,
-            matters_resolved = EXCLUDED.matters_resolved, note = EXCLUDED.note
-        WHERE (r.leader_title, r.matters_received, r.matters_resolved, r.note)
+            matters_resolved = EXCLUDED.matters_resolved, note = EXCLUDED.note,
+            leader_level = coalesce(EXCLUDED.leader_level, r.leader_level),
+            matter_id = EXCLUDED.matter_id
+        WHERE (r.leader_title, r.matters_received, r.matters_resolved, r.note, r.leader_level,
+               r.matter_id)
               IS DISTINCT FROM (EXCLUDED.leader_title, EXCLUDED.matters_received,
-                                EXCLUDED.matters_resolved, EXCLUDED.note)
+                                EXCLUDED.matters_resolved, EXCLUDED.note,
+                                coalesce(EXCLUDED.leader_level, r.leader_level),
+                                EXCLUDED.matter_id)
         RETURNING (xmax = 0)""",
 }
 

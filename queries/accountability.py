@@ -296,6 +296,113 @@ def reception_months(frame: pd.DataFrame) -> pd.DataFrame:
     return pivot.reset_index().sort_values("month").reset_index(drop=True)
 
 
+# --- leader reception days (领导接访日) ----------------------------------------------------------
+
+def leader_conditions(scope, unit: str | None = None, alias: str = "l") -> tuple[str, dict]:
+    """SQL condition and parameters: roster leaders of a county or township in ``scope``,
+    narrowed to those inside ``unit`` when given (a township narrows a county's leaders out)."""
+    a = alias
+    params: dict = {}
+    if scope.is_region:
+        parts = ["TRUE"]
+    else:
+        parts = [f"(left({a}.unit_code, 6) = ANY(:l_units) OR left({a}.unit_code, 9)"
+                 f" = ANY(:l_units))"]
+        params["l_units"] = list(scope.units)
+    if unit and not is_region_code(unit):
+        parts.append(f"left({a}.unit_code, {min(len(unit), 9)}) = :l_unit")
+        params["l_unit"] = unit[:9]
+    return " AND ".join(parts), params
+
+
+RECEPTION_DAY_COLUMNS = ["leader_id", "leader", "title", "unit_code", "unit_name",
+                         "unit_name_en", "level", "weekday", "due", "kept", "missed",
+                         "other_days", "status", "receptions", "received", "packaged",
+                         "missed_dates"]
+
+
+def reception_days(scope, period: Period, as_of: dt.date, unit: str | None = None,
+                   level: str = "county") -> pd.DataFrame:
+    """Roster leaders of ``level`` in ``scope`` against their weekly reception day in
+    ``period`` up to ``as_of`` (``domain.reception_days.judge``, public holidays are no
+    reception days): due, kept, missed and
+    other_days (dates), status (kept, partly, missed, none_due), receptions (held in the
+    period, every kind), received (matters received at them) and packaged (distinct matters
+    a reception took into a leader package). Worst first: missed, partly, kept, none_due,
+    then most missed days, then name. Columns :data:`RECEPTION_DAY_COLUMNS`."""
+    from domain.reception_days import judge
+
+    if level not in ("county", "township"):
+        raise ValueError("level must be county or township")
+    where, params = leader_conditions(scope, unit)
+    r_where, r_params = reception_conditions(scope, None)
+    end = min(period.end, as_of)
+    params.update(r_params, ps=period.start, pe=end, level=level)
+    if end < period.start:
+        return pd.DataFrame(columns=RECEPTION_DAY_COLUMNS)
+    sql = f"""
+    SELECT l.id AS leader_id, l.name AS leader, l.title, l.unit_code, u.name AS unit_name,
+           u.name_en AS unit_name_en, l.level, l.weekday,
+           coalesce(array_agg(DISTINCT r.held_on) FILTER (WHERE r.id IS NOT NULL), '{{}}')
+             AS held,
+           count(r.id) AS receptions, coalesce(sum(r.matters_received), 0) AS received,
+           count(DISTINCT r.matter_id) AS packaged
+    FROM leader l
+    LEFT JOIN admin_unit u ON u.code = l.unit_code
+    LEFT JOIN leader_reception r ON r.leader_id = l.id AND r.held_on BETWEEN :ps AND :pe
+         AND {r_where}
+    WHERE {where} AND l.level = :level
+    GROUP BY l.id, u.name, u.name_en"""
+    raw = _frame(scope, sql, params)
+    working = _working_days(period.start, end)
+    rows = []
+    for r in raw.to_dict("records"):
+        rec = judge(int(r["weekday"]), list(r["held"] or []), period.start, end,
+                    working.__contains__)
+        rows.append({**{k: r[k] for k in ("leader_id", "leader", "title", "unit_code",
+                                          "unit_name", "unit_name_en", "level")},
+                     "weekday": int(r["weekday"]), "due": rec.due, "kept": rec.kept,
+                     "missed": rec.missed, "other_days": rec.other_days, "status": rec.status,
+                     "receptions": int(r["receptions"]), "received": int(r["received"]),
+                     "packaged": int(r["packaged"]), "missed_dates": list(rec.missed_dates)})
+    df = pd.DataFrame(rows, columns=RECEPTION_DAY_COLUMNS)
+    if df.empty:
+        return df
+    order = {s: i for i, s in enumerate(("missed", "partly", "kept", "none_due"))}
+    df = df.assign(_o=df["status"].map(order)).sort_values(
+        ["_o", "missed", "unit_code", "leader"], ascending=[True, False, True, True]
+    ).drop(columns="_o")
+    return df.reset_index(drop=True)
+
+
+def _working_days(start: dt.date, end: dt.date) -> set[dt.date]:
+    """Working days from ``start`` to ``end`` (the statutory clocks' calendar with the
+    office's holiday overrides)."""
+    import numpy as np
+
+    from domain.calendar import working_days
+    from settings import get_settings
+
+    days = working_days(get_settings().holiday_overrides)
+    lo, hi = np.searchsorted(days, np.datetime64(start)), np.searchsorted(
+        days, np.datetime64(end), side="right")
+    return set(days[lo:hi].astype(object))
+
+
+def reception_day_totals(frame: pd.DataFrame) -> dict:
+    """Counts over :func:`reception_days`: leaders, kept (every due day), partly, missed (no
+    due day kept), due / kept days, receptions, matters received and packaged."""
+    status = frame["status"].value_counts() if len(frame) else pd.Series(dtype=int)
+    return {"leaders": int(len(frame)),
+            "kept": int(status.get("kept", 0)), "partly": int(status.get("partly", 0)),
+            "missed": int(status.get("missed", 0)),
+            "due_days": int(frame["due"].sum()) if len(frame) else 0,
+            "kept_days": int(frame["kept"].sum()) if len(frame) else 0,
+            "receptions": int(frame["receptions"].sum()) if len(frame) else 0,
+            "received": int(frame["received"].sum()) if len(frame) else 0,
+            "packaged": int(frame["packaged"].sum()) if len(frame) else 0}
+
+
 # --- units ranked by on-time rates -------------------------------------------------------------
 
 def unit_ranking(scope, period: Period, as_of: dt.date, flt: MatterFilter | None = None,

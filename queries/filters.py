@@ -46,6 +46,60 @@ class Period:
         except (ValueError, TypeError) as exc:
             raise ValueError(f"month must be YYYY-MM, got {text!r}") from exc
 
+    @classmethod
+    def parse_half(cls, text: str) -> Period:
+        """``YYYYH1`` (January–June) or ``YYYYH2`` (July–December) → that half year (半年评议)."""
+        raw = (text or "").strip().upper()
+        if len(raw) != 6 or raw[4] != "H" or raw[5] not in "12" or not raw[:4].isdigit():
+            raise ValueError(f"half year must be YYYYH1 or YYYYH2, got {text!r}")
+        year, first = int(raw[:4]), 1 if raw[5] == "1" else 7
+        return cls(dt.date(year, first, 1), cls.month(year, first + 5).end)
+
+    @classmethod
+    def parse_months(cls, start: str, end: str) -> Period:
+        """``YYYY-MM`` … ``YYYY-MM`` (both months included) → the whole months between."""
+        first, last = cls.parse_month(start), cls.parse_month(end)
+        if last.end < first.start:
+            raise ValueError(f"--to {end} is before --from {start} / 结束月份早于开始月份")
+        return cls(first.start, last.end)
+
+    @classmethod
+    def half_of(cls, day: dt.date) -> Period:
+        """The half year holding ``day``."""
+        return cls.parse_half(f"{day.year}H{1 if day.month <= 6 else 2}")
+
+    @property
+    def months(self) -> int | None:
+        """Number of whole calendar months the period covers, None when it is not whole
+        months."""
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def kind(self) -> str:
+        """``month``, ``half`` (January–June or July–December), ``months`` (other whole
+        months) or ``days``."""
+        n = self.months
+        if n == 1:
+            return "month"
+        if n == 6 and self.start.month in (1, 7):
+            return "half"
+        return "days" if n is None else "months"
+
+    @property
+    def key(self) -> str:
+        """A short name: ``2026-10``, ``2026H2``, ``2026-01_2026-03`` or
+        ``2026-01-05_2026-02-04``."""
+        kind = self.kind
+        if kind == "month":
+            return self.start.strftime("%Y-%m")
+        if kind == "half":
+            return f"{self.start.year}H{1 if self.start.month == 1 else 2}"
+        if kind == "months":
+            return f"{self.start:%Y-%m}_{self.end:%Y-%m}"
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
     def previous(self) -> Period:
         """The period of the same length just before this one (a month before a month)."""
         if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:

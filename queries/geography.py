@@ -27,7 +27,7 @@ SIMPLIFY_DEG = {"prefecture": 0.002, "county": 0.001, "township": 0.0005, "villa
 # The matter column each level's re-assignment writes.
 _MATTER_CODE = {"township": matter.c.township_code, "village": matter.c.village_code}
 
-_UNIT_FIELDS = ("code", "name", "level", "parent_code", "county_code", "population",
+_UNIT_FIELDS = ("code", "name", "name_en", "level", "parent_code", "county_code", "population",
                 "population_estimated", "is_synthetic", "source")
 _ZONE_FIELDS = ("code", "name", "name_en", "zone_type", "phase", "county_code",
                 "expropriation_start", "expropriation_end", "influence_m", "is_synthetic",
@@ -101,13 +101,17 @@ def update_unit_geometries(conn: Connection, level: str, frame: gpd.GeoDataFrame
     if len(frame) == 0:
         return 0
     names = frame["name"] if "name" in frame.columns else [None] * len(frame)
+    names_en = frame["name_en"] if "name_en" in frame.columns else [None] * len(frame)
     params = [{"b_code": code, "b_name": (str(name).strip() or None) if name is not None else None,
+               "b_name_en": _plain(name_en),
                "b_geom": from_shape(geom, srid=4326, extended=True)}
-              for code, name, geom in zip(frame["code"], names, frame.geometry, strict=True)]
+              for code, name, name_en, geom in zip(frame["code"], names, names_en,
+                                                   frame.geometry, strict=True)]
     stmt = (update(admin_unit)
             .where(admin_unit.c.code == bindparam("b_code"), admin_unit.c.level == level)
             .values(geom=bindparam("b_geom", type_=admin_unit.c.geom.type),
                     name=func.coalesce(bindparam("b_name"), admin_unit.c.name),
+                    name_en=func.coalesce(bindparam("b_name_en"), admin_unit.c.name_en),
                     source=source, is_synthetic=is_synthetic, geom_simple=None))
     result = conn.execute(stmt, params)
     return int(result.rowcount)
@@ -174,8 +178,8 @@ def _fetch(bind: Engine | Connection, stmt):
 def units_frame(bind: Engine | Connection, level: str, *, county_code: str | None = None,
                 codes: Iterable[str] | None = None,
                 simplified: bool = False) -> gpd.GeoDataFrame:
-    """Admin units of ``level`` as a GeoDataFrame (code, name, level, parent_code, county_code,
-    population, is_synthetic, source, geometry), ordered by code.
+    """Admin units of ``level`` as a GeoDataFrame (code, name, name_en, level, parent_code,
+    county_code, population, is_synthetic, source, geometry), ordered by code.
 
     ``county_code`` or ``codes`` narrow the set; ``simplified`` returns ``geom_simple`` (for the
     browser) instead of the full geometry. ``bind`` is an engine, or a connection to read
@@ -184,7 +188,7 @@ def units_frame(bind: Engine | Connection, level: str, *, county_code: str | Non
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
     geom = admin_unit.c.geom_simple if simplified else admin_unit.c.geom
-    cols = ["code", "name", "level", "parent_code", "county_code", "population",
+    cols = ["code", "name", "name_en", "level", "parent_code", "county_code", "population",
             "is_synthetic", "source"]
     stmt = (select(*(admin_unit.c[c] for c in cols), func.ST_AsBinary(geom).label("geometry"))
             .where(admin_unit.c.level == level).order_by(admin_unit.c.code))
@@ -221,3 +225,54 @@ def children_of(bind: Engine | Connection, level: str,
             .order_by(admin_unit.c.code))
     return pd.DataFrame([tuple(r) for r in _fetch(bind, stmt)],
                         columns=["code", "name", "parent_code", "is_synthetic"])
+
+
+# --- English place names (issue 16) ---------------------------------------------------------
+
+_NAMES: dict = {"at": 0.0, "names": None}
+NAMES_TTL_S = 300.0
+
+
+def clear_place_names() -> None:
+    """Forget the cached English names (after init-geo or load-boundaries in this process)."""
+    _NAMES["names"] = None
+
+
+def english_place_names() -> dict[str, str]:
+    """Chinese → English names of every admin unit (``admin_unit.name_en``) and project zone,
+    and code → English name, read once per process and kept :data:`NAMES_TTL_S` seconds.
+    Unit names are public reference data (no case data): no scope applies."""
+    import time
+
+    now = time.monotonic()
+    cached = _NAMES["names"]
+    if cached is not None and now - _NAMES["at"] < NAMES_TTL_S:
+        return cached
+    from queries.db import app_connection
+    from settings import get_settings
+
+    out: dict[str, str] = {}
+    with app_connection() as conn:
+        for table in (admin_unit, project_zone):
+            for code, name, name_en in conn.execute(
+                    select(table.c.code, table.c.name, table.c.name_en)):
+                if name_en:
+                    out.setdefault(name, name_en)
+                    out[code] = name_en
+    settings = get_settings()
+    region = out.get(settings.region_code)
+    if region:
+        out.setdefault(settings.region_name, region)
+    if out:  # nothing stored yet (before init-geo): ask again next time
+        _NAMES.update(at=now, names=out)
+    return out
+
+
+def localise_place(text, lang: str | None):
+    """A place name (or a text holding some, like 西塘镇（岳阳楼区）) in ``lang``: unchanged in
+    Chinese, the stored English names in English (``geo.names.translate_places``)."""
+    if lang != "en" or not isinstance(text, str) or not text:
+        return text
+    from geo.names import translate_places
+
+    return translate_places(text, english_place_names())

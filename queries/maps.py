@@ -85,7 +85,8 @@ def units_geojson(scope, *, parent: str | None = None, level: str | None = None,
         SELECT json_build_object(
           'type', 'Feature',
           'geometry', ST_AsGeoJSON({_GEOM}, 5)::json,
-          'properties', json_build_object('code', u.code, 'name', u.name, 'level', u.level,
+          'properties', json_build_object('code', u.code, 'name', u.name,
+                                          'name_en', u.name_en, 'level', u.level,
                                           'synthetic', u.is_synthetic, 'source', u.source)
         ) AS feature
         FROM admin_unit u

@@ -44,6 +44,8 @@ admin_unit = Table(
     "admin_unit", metadata,
     Column("code", String(12), primary_key=True),
     Column("name", Text, nullable=False),
+    # 0008: English name (geo/names.py), computed at init-geo / load-boundaries and stored.
+    Column("name_en", Text),
     Column("level", String(10), nullable=False),  # prefecture | county | township | village
     Column("parent_code", String(12), ForeignKey("admin_unit.code", ondelete="CASCADE")),
     Column("county_code", String(6)),
@@ -234,7 +236,31 @@ leader_reception = Table(  # 四访一包
     Column("matters_resolved", Integer, nullable=False, server_default="0"),
     Column("note", Text),
     Column("recorded_by", Text),  # 0003
+    # 0008 (issue 16): the roster leader, their level, the matter taken into a package.
+    Column("leader_id", BigInteger, ForeignKey("leader.id", ondelete="SET NULL")),
+    Column("leader_level", String(16)),
+    Column("matter_id", BigInteger, ForeignKey("matter.id", ondelete="SET NULL")),
+    CheckConstraint("leader_level IS NULL OR leader_level IN ('county', 'township')",
+                    name="leader_level"),
     Index("ix_leader_reception_held", "held_on"),
+    Index("ix_leader_reception_leader_held", "leader_id", "held_on"),
+)
+
+leader = Table(  # 0008: 领导接访日 roster — officials, with their weekly reception day
+    "leader", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("title", Text),
+    Column("unit_code", String(12), nullable=False),  # the county (6) or township (9) led
+    Column("level", String(16), nullable=False),  # county | township
+    Column("weekday", SmallInteger, nullable=False),  # ISO: 1 Monday … 7 Sunday
+    Column("import_run_id", BigInteger),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("level IN ('county', 'township')", name="level"),
+    CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+    CheckConstraint("length(unit_code) IN (6, 9)", name="unit"),
+    UniqueConstraint("name", "unit_code"),
+    Index("ix_leader_unit", "unit_code"),
 )
 
 # --- stability ---------------------------------------------------------------------------------

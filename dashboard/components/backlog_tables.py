@@ -74,11 +74,12 @@ def empty(text: str) -> html.P:
     return html.P(text, className="empty")
 
 
-def place(row) -> str:
+def place(row, lang: str | None = None) -> str:
+    """The matter's township (or county) name, in English on an English page."""
     for key in ("township_name", "county_name", "township_code", "county_code"):
         v = row.get(key)
         if not _missing(v) and v:
-            return str(v)
+            return i18n.place(str(v), lang)
     return "—"
 
 
@@ -142,7 +143,7 @@ def board_table(df: pd.DataFrame, by: str, lang: str, params: dict) -> html.Div:
                       _th(t("bl.col.open", lang), True)])
     rows = []
     for r in df.to_dict("records"):
-        name = r["name"] or "—"
+        name = i18n.place(r["name"], lang) or "—"
         if by == "township" and r["key"]:
             name = dcc.Link(name, href=href("/backlog", {**params, "unit": r["key"]}),
                             title=r["key"])
@@ -171,7 +172,7 @@ def matter_table(df: pd.DataFrame, lang: str, day: dt.date, rules: ClockRules, p
     for r in df.to_dict("records"):
         rows.append(html.Tr([
             html.Td(matter_link(r["matter_no"], params)),
-            html.Td(place(r)), html.Td(_text(r["responsible_unit"])),
+            html.Td(place(r, lang)), html.Td(_text(r["responsible_unit"])),
             html.Td(i18n.category(r["category"], lang)),
             html.Td(clock_chips(r, day, rules, lang)),
             _num(None if _missing(r["days_over"]) else r["days_over"],
@@ -193,7 +194,7 @@ def backlog_table(df: pd.DataFrame, lang: str, day: dt.date, params: dict) -> ht
         since = as_date(r["backlog_since"])
         leader = badge("gap", lang) if r.get("package_gap") else _leader(r, lang)
         rows.append(html.Tr([
-            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r)),
+            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r, lang)),
             html.Td(_text(r["responsible_unit"])), html.Td(i18n.category(r["category"], lang)),
             html.Td("；".join(t(f"bl.reason.{k}", lang) for k in r["reasons"]) or "—"),
             _date(since), _num((day - since).days if since else None),
@@ -213,7 +214,7 @@ def gaps_table(df: pd.DataFrame, lang: str, params: dict, rules: ClockRules) -> 
                else t("bl.reason.upper_level", lang, n=fmt_int(r["upper_n"]))
                for k in r["reasons"]]
         rows.append(html.Tr([
-            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r)),
+            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r, lang)),
             html.Td(_text(r["responsible_unit"])), html.Td(i18n.category(r["category"], lang)),
             html.Td([badge("gap", lang, "；".join(why))]),
             html.Td(_leader(r, lang)),
@@ -244,7 +245,7 @@ def package_list_table(df: pd.DataFrame, lang: str, params: dict) -> html.Div:
     for r in df.to_dict("records"):
         done = not _missing(r.get("package_resolved_on"))
         rows.append(html.Tr([
-            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r)),
+            html.Td(matter_link(r["matter_no"], params)), html.Td(place(r, lang)),
             html.Td(_leader(r, lang)), _date(r.get("package_since")),
             html.Td(flags(r, lang) + ([badge("on_time", lang, t("bl.col.resolved", lang))]
                                       if done else [])),
@@ -284,7 +285,7 @@ def ledger_table(df: pd.DataFrame, lang: str, params: dict) -> html.Div:
         rows.append(html.Tr([
             html.Td(r["assignment_no"], className="mono"), html.Td(_text(r["title"])),
             html.Td(matter_link(mno, params) if not _missing(mno) and mno else "—"),
-            html.Td(_text(r.get("township_name") or r.get("county_code"))),
+            html.Td(_text(i18n.place(r.get("township_name") or r.get("county_code"), lang))),
             html.Td(_text(r["assigned_unit"])), _date(r["assigned_on"]),
             _date(r["feedback_due"]), _date(r["feedback_on"]), _date(r["closed_on"]),
             html.Td(badge(r["state"], lang)),
@@ -318,6 +319,38 @@ def reception_month_table(df: pd.DataFrame, lang: str) -> html.Div:
     return _table(head, rows, "bl-reception-months", table_id="bl-reception-months")
 
 
+_DAY_STATUS = {"kept": "on_time", "partly": "late", "missed": "overdue",
+               "none_due": "not_started"}
+
+
+def reception_day_table(df: pd.DataFrame, lang: str) -> html.Div:
+    """County leaders against their reception day (``queries.accountability.reception_days``):
+    one row per leader, the status as a badge (icon and words), the days missed listed."""
+    from briefing.reception_days import unit_label, weekday_label
+
+    cols = ("leader", "title", "unit", "weekday", "status", "due", "kept", "missed", "other",
+            "receptions", "received", "packaged", "missed_dates")
+    num = {"due", "kept", "missed", "other", "receptions", "received", "packaged"}
+    head = [_th(t(f"rd.col.{c}", lang), c in num) for c in cols]
+    rows = []
+    for r in df.to_dict("records"):
+        status = r["status"]
+        rows.append(html.Tr([
+            html.Th(r["leader"], scope="row", className="bl-rowhead"),
+            html.Td(_text(r["title"])), html.Td(unit_label(r, lang), className="place-name"),
+            html.Td(weekday_label(r["weekday"], lang)),
+            html.Td(badge(_DAY_STATUS[status], lang, t(f"rd.status.{status}", lang)),
+                    **{"data-status": status}),
+            _num(r["due"]), _num(r["kept"]), _num(r["missed"], "bad" if r["missed"] else
+                                                 "muted"),
+            _num(r["other_days"]), _num(r["receptions"]), _num(r["received"]),
+            _num(r["packaged"]),
+            html.Td(", ".join(fmt_date(d)[5:] for d in r["missed_dates"]) or "—",
+                    className="num"),
+        ], **{"data-leader": r["leader"]}))
+    return _table(head, rows, "bl-reception-days", table_id="bl-reception-days")
+
+
 # --- ranking -----------------------------------------------------------------------------------
 
 def ranking_table(df: pd.DataFrame, lang: str, arules: AccountabilityRules) -> html.Div:
@@ -331,7 +364,8 @@ def ranking_table(df: pd.DataFrame, lang: str, arules: AccountabilityRules) -> h
         rank = r["rank"]
         rows.append(html.Tr([
             html.Td("—" if _missing(rank) else str(int(rank)), className="num"),
-            html.Th(r["name"] or r["key"] or "—", scope="row", className="bl-rowhead"),
+            html.Th(i18n.place(r["name"] or r["key"] or "—", lang), scope="row",
+                    className="bl-rowhead"),
             _rate_cell(r["fwd_ok"], r["fwd_n"], r["forward_rate"]),
             _rate_cell(r["acc_ok"], r["acc_n"], r["accept_rate"]),
             _rate_cell(r["ans_ok"], r["ans_n"], r["answer_rate"]),

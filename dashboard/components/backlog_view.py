@@ -33,11 +33,12 @@ class Extras:
     saved: str | None = None
     pk: str | None = None  # prefill of the package form
     close: str | None = None  # prefill of the close-out form
+    half: str | None = None  # the ranking's half year (半年评议), e.g. 2026H2
 
     def params(self) -> dict:
         return {"tab": None if self.tab == "clocks" else self.tab,
                 "by": None if self.by == "unit" else self.by,
-                "line": self.line, "matter": self.matter}
+                "line": self.line, "matter": self.matter, "half": self.half}
 
 
 def parse_extras(query: dict) -> Extras:
@@ -51,12 +52,17 @@ def parse_extras(query: dict) -> Extras:
         v = one(key)
         return v if v and _ID_RE.fullmatch(v) else None
 
+    half = one("half")
+    try:
+        half = Period.parse_half(half).key if half else None
+    except ValueError:
+        half = None
     line = one("line")
     line_v = int(line) if line and line.isdigit() and 1 <= int(line) <= 100 else None
     return Extras(tab=one("tab") if one("tab") in TABS else "clocks",
                   by=one("by") if one("by") in BYS else "unit", line=line_v,
                   matter=ident("matter"), saved=one("saved") if one("saved") in SAVED else None,
-                  pk=ident("pk"), close=ident("close"))
+                  pk=ident("pk"), close=ident("close"), half=half)
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,11 @@ def area_table(prefix: str, frame: pd.DataFrame, *, level: str, measure: str, la
                     for c in AREA_COLUMNS])
     rows = []
     for rank, (code, row) in enumerate(d.iterrows(), start=1):
-        name = row.get("name") or code
+        name = i18n.place(row.get("name") or code, lang)
         label = html.Button(name, id={"type": f"{prefix}-arealink", "code": code},
-                            className="linklike", n_clicks=0,
-                            title=code) if drillable else html.Span(name, title=code)
+                            className="linklike place-name", n_clicks=0,
+                            title=code) if drillable else html.Span(name, title=code,
+                                                                    className="place-name")
         rows.append(html.Tr(
             [html.Td(str(rank), className="num"), html.Td(label)] +
             [_num_cell(row.get(c), 1 if c == "per_10k" else 0) for c in AREA_COLUMNS],
@@ -67,7 +68,8 @@ def zone_table(frame: pd.DataFrame, zones: pd.DataFrame, lang: str) -> html.Div:
     for _i, z in zones.iterrows():
         r = frame.loc[z["code"]] if frame is not None and z["code"] in frame.index else {}
         name = z["name_en"] if lang == "en" and z.get("name_en") else z["name"]
-        rows.append(html.Tr([html.Td(name), html.Td(i18n.zone_type(z["zone_type"], lang))] +
+        rows.append(html.Tr([html.Td(name, className="place-name"),
+                             html.Td(i18n.zone_type(z["zone_type"], lang))] +
                             [_num_cell(r.get(c, 0) if len(r) else 0)
                              for c in ("matters", "open", "overdue", "collective",
                                        "cross_level")]))

@@ -104,7 +104,7 @@ def map_side(snap: dict, lang: str) -> tuple[list, list]:
     top = snap["map"]["top_overdue"]
     peak = max((r["overdue"] for r in top), default=0)
     rows = [html.Li([html.Span(str(i), className="wall-rank num"),
-                     html.Span(r["name"], className="wall-name"),
+                     html.Span(i18n.place(r["name"], lang), className="wall-name"),
                      _bar(r["overdue"], peak, "red"),
                      html.Span(i18n.fmt_int(r["overdue"]), className="wall-val num")],
                     className="wall-row") for i, r in enumerate(top, start=1)]
@@ -176,7 +176,7 @@ def backlog_panel(snap: dict, lang: str) -> list:
                     html.Th(t("wall.backlog.col.backlog", lang), colSpan=2),
                     html.Th(t("wall.backlog.col.gaps", lang), className="num"),
                     html.Th(t("wall.backlog.col.overdue", lang), className="num")])
-    rows = [html.Tr([html.Td(r["name"], className="wall-name"),
+    rows = [html.Tr([html.Td(i18n.place(r["name"], lang), className="wall-name"),
                      html.Td(_bar(r["backlog"], peak, "amber"), className="wall-bar-cell"),
                      html.Td(i18n.fmt_int(r["backlog"]), className="num"),
                      html.Td(i18n.fmt_int(r["package_gaps"]),
@@ -226,7 +226,7 @@ def stability_panel(snap: dict, lang: str) -> list:
         _influx_tile("cross_level", tot["cross_level"], None, lang),
         _influx_tile("upper_level", tot["upper_level"], None, lang),
     ]
-    rising = [html.Li([html.Span(r["name"], className="wall-name"),
+    rising = [html.Li([html.Span(i18n.place(r["name"], lang), className="wall-name"),
                        html.Span(f"{i18n.fmt_int(r['cur'])} / {i18n.fmt_int(r['base'])}",
                                  className="wall-val num"),
                        html.Span(_ratio(r["ratio"], lang), className="wall-tag red")],
@@ -244,7 +244,7 @@ def stability_panel(snap: dict, lang: str) -> list:
     else:
         missing_body = html.P(t("wall.stab.missing.none", lang), className="wall-missing good")
     visits = [html.Li([html.Span(v["day"][5:], className="wall-time num"),
-                       html.Span(v["town"], className="wall-name"),
+                       html.Span(i18n.place(v["town"], lang), className="wall-name"),
                        html.Span(i18n.category(v["category"], lang), className="wall-meta"),
                        html.Span(t("wall.people", lang, n=v["persons"]),
                                  className="wall-val num")], className="wall-row")
@@ -281,7 +281,8 @@ def stability_panel(snap: dict, lang: str) -> list:
             html.Div([html.Span(t(f"risk.{it['risk']}", lang),
                                 className=f"wall-tag risk-{it['risk']}"),
                       html.Span(it["title"], className="wall-name")], className="wall-line"),
-            html.Div([html.Span(it["town"]), html.Span(t("wall.people", lang, n=it["people"])),
+            html.Div([html.Span(i18n.place(it["town"], lang)),
+                      html.Span(t("wall.people", lang, n=it["people"])),
                       html.Span(due, className="bad" if days is not None and days < 0
                                 else "")], className="wall-line wall-meta"),
         ], className="wall-ledger-item"))

@@ -1,4 +1,5 @@
-"""Download route of the joint-conference agenda: ``GET /export/agenda.xlsx?date=&unit=``.
+"""Download routes of the joint-conference agenda (``GET /export/agenda.xlsx?date=&unit=``)
+and of county leaders' reception days (``GET /export/reception-days.xlsx?month=&unit=``).
 
 Behind the login guard like every route; here also: a role that may open the agenda page
 (admin, leader, officer), the unit inside the user's jurisdiction (from the server session,
@@ -29,8 +30,8 @@ def init_app(server) -> None:
         server.register_blueprint(bp)
 
 
-def _refuse(target: str, reason: str):
-    audit_event("access_denied", target, {"export": "agenda", "reason": reason})
+def _refuse(target: str, reason: str, export: str = "agenda"):
+    audit_event("access_denied", target, {"export": export, "reason": reason})
     abort(403)
 
 
@@ -66,6 +67,57 @@ def agenda_xlsx():
                 {"format": "xlsx", "date": day.isoformat(), "unit": unit, "bytes": len(data)})
     name = f"agenda-{day.isoformat()}{'-' + unit if unit else ''}.xlsx"
     zh = f"联席会议议程-{day.isoformat()}.xlsx"
+    resp = Response(data, mimetype=XLSX)
+    resp.headers["Content-Disposition"] = (f"attachment; filename=\"{name}\"; "
+                                           f"filename*=UTF-8''{quote(zh)}")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/export/reception-days.xlsx")
+def reception_days_xlsx():
+    """County leaders' receptions against their reception day for ``month`` (issue 16), in
+    the user's jurisdiction (narrowed to ``unit`` inside it), audited as an export."""
+    from briefing.reception_days import workbook
+    from dashboard.context import current_lang
+    from dashboard.state import today, viewable
+    from queries.accountability import reception_day_totals, reception_days
+    from queries.filters import Period
+    from settings import get_settings
+
+    target = "/export/reception-days.xlsx"
+    account = current_account()
+    if account is None or account.role not in ROLES:
+        _refuse(target, "role", "reception_days")
+    scope = current_scope()
+    if scope.is_empty:
+        _refuse(target, "no jurisdiction", "reception_days")
+    try:
+        month = Period.parse_month(request.args.get("month", "") or today().strftime("%Y-%m"))
+        day = dt.date.fromisoformat(request.args.get("date", "") or today().isoformat())
+    except ValueError:
+        abort(400, "month must be YYYY-MM, date YYYY-MM-DD")
+    if not dt.date(2000, 1, 1) <= month.start <= dt.date(2100, 12, 1):
+        abort(400, "month out of range")
+    unit = request.args.get("unit") or None
+    if unit is not None:
+        try:
+            unit = validate_unit_code(unit, levels=(6, 9))
+        except InvalidCode:
+            abort(400, "invalid unit code")
+        if not viewable(scope, unit):
+            _refuse(f"reception-days {unit}", "unit outside the jurisdiction",
+                    "reception_days")
+    lang = current_lang()
+    day = min(day, today())
+    frame = reception_days(scope, month, day, unit)
+    data = workbook(frame, reception_day_totals(frame), month, day, lang,
+                    unit or ("/".join(scope.units) if not scope.is_region
+                             else get_settings().region_name))
+    audit_event("export", f"reception-days {month.key} {unit or 'scope'}",
+                {"format": "xlsx", "month": month.key, "unit": unit, "bytes": len(data)})
+    name = f"reception-days-{month.key}{'-' + unit if unit else ''}.xlsx"
+    zh = f"领导接访日-{month.key}.xlsx"
     resp = Response(data, mimetype=XLSX)
     resp.headers["Content-Disposition"] = (f"attachment; filename=\"{name}\"; "
                                            f"filename*=UTF-8''{quote(zh)}")

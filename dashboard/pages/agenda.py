@@ -146,7 +146,7 @@ def layout(**query):
     ], className="filter-bar ag-controls no-print", **{"aria-label": t("ag.controls", lang)})
 
     def place(r):
-        return tables.place(r)
+        return tables.place(r, lang)
 
     persons = arules.large_visit_persons
     summary = _simple_table(
@@ -187,7 +187,7 @@ def layout(**query):
                  _d(r["assigned_on"]), _d(r["feedback_due"]), _d(r["feedback_on"]),
                  _d(r["closed_on"]), badge(r["state"], lang)]
                 for r in f.assignments.to_dict("records")]
-    clock_rows = [[_s(r["unit"]), r["matter_no"], _s(r["township_name"]),
+    clock_rows = [[_s(r["unit"]), r["matter_no"], _s(i18n.place(r["township_name"], lang)),
                    t(f"bl.clock.{r['clock']}", lang), _d(r["due"]), fmt_int(r["days_left"]),
                    _s(r["leader"])]
                   for r in f.clocks.to_dict("records")]

@@ -24,6 +24,7 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data as shared_data
+from dashboard import i18n
 from dashboard.components import backlog_charts as charts
 from dashboard.components import backlog_forms as forms
 from dashboard.components import backlog_tables as tables
@@ -73,7 +74,8 @@ def _unit_options(scope: Scope, lang: str) -> list[dict]:
     frame = backlog.units_in_scope(scope)
     opts = []
     for r in frame.to_dict("records"):
-        label = r["name"] if r["level"] == "county" else f"　{r['name']}"
+        name = i18n.place(r["name"], lang)
+        label = name if r["level"] == "county" else f"　{name}"
         opts.append({"label": label, "value": r["code"]})
     return opts
 
@@ -187,7 +189,8 @@ def layout(**query):
             tiles,
             tabs(PREFIX, lang, extras.tab, TABS, view.params(matter=None), tab_counts),
             html.Div(body, className="bl-body", id=f"{PREFIX}-body"),
-            html.P(t("bl.source", lang, region=settings.region_name, day=fmt_date(view.day)),
+            html.P(t("bl.source", lang, region=i18n.place(settings.region_name, lang),
+                     day=fmt_date(view.day)),
                    className="source-line"),
         ], className="page", lang="en" if lang == "en" else "zh-CN"),
     ], className="atlas atlas-backlog")
@@ -345,7 +348,41 @@ def _tab_assignments(scope, view: View, lang, rules, arules, units, frame) -> li
     ]
 
 
+def _reception_month(view: View) -> Period:
+    """The month of the reception-day view: the period's last month (to the reference day)."""
+    return Period.month(view.day.year, view.day.month)
+
+
+def _reception_days_section(scope, view: View, lang) -> html.Section:
+    from briefing.reception_days import period_label
+
+    month = _reception_month(view)
+    unit = view.flt.unit[:9] if view.flt.unit else None
+    df = accountability.reception_days(scope, month, view.day, unit)
+    totals = accountability.reception_day_totals(df)
+    link = html.A(t("rd.download", lang), className="button secondary",
+                  href=href("/export/reception-days.xlsx",
+                            {"month": month.key, "unit": unit, "date": view.day.isoformat()}),
+                  id=f"{PREFIX}-rd-download")
+    summary = html.P(t("rd.summary", lang, leaders=fmt_int(totals["leaders"]),
+                       kept=fmt_int(totals["kept"]), partly=fmt_int(totals["partly"]),
+                       missed=fmt_int(totals["missed"]), due=fmt_int(totals["due_days"]),
+                       kept_days=fmt_int(totals["kept_days"]),
+                       receptions=fmt_int(totals["receptions"]),
+                       received=fmt_int(totals["received"]),
+                       packaged=fmt_int(totals["packaged"])),
+                     className="bl-rd-summary", id=f"{PREFIX}-rd-summary")
+    return tables.section(
+        t("rd.title", lang, period=period_label(month, lang)),
+        html.Div([summary, tables.reception_day_table(df, lang)]) if len(df)
+        else tables.empty(t("rd.empty", lang)),
+        caption=t("rd.caption", lang, start=fmt_date(month.start),
+                  end=fmt_date(min(month.end, view.day))),
+        tools=link if len(df) else None, sid="bl-reception-days-section")
+
+
 def _tab_receptions(scope, view: View, lang, rules, arules, units, frame) -> list:
+    days_section = _reception_days_section(scope, view, lang)
     frame = accountability.receptions(scope, view.period, view.flt.unit)
     table = accountability.reception_table(frame)
     months = accountability.reception_months(frame)
@@ -353,6 +390,7 @@ def _tab_receptions(scope, view: View, lang, rules, arules, units, frame) -> lis
     caption = t("bl.rec.caption", lang, start=fmt_date(view.period.start),
                 end=fmt_date(view.period.end))
     return [
+        days_section,
         tables.section(t("bl.rec.title", lang),
                        tables.reception_table(table, lang) if len(table)
                        else tables.empty(t("bl.rec.empty", lang)),
@@ -379,17 +417,41 @@ def _reception_units(scope: Scope, units: list[dict]) -> list[dict]:
     return out
 
 
+def _half_label(period: Period, lang: str, key: str = "bl.rank.half.title") -> str:
+    return t(key, lang, y=period.start.year,
+             h=t(f"bl.rank.half.{1 if period.start.month == 1 else 2}", lang))
+
+
 def _tab_ranking(scope, view: View, lang, rules, arules, units, frame) -> list:
     by = view.extras.by
-    df = accountability.unit_ranking(scope, view.period, view.day, view.flt, by=by,
+    period, day = view.period, view.day
+    if view.extras.half:
+        # 半年评议: the half year, its clocks judged as of the reference day.
+        period = Period.parse_half(view.extras.half)
+        day = min(period.end, today())
+    df = accountability.unit_ranking(scope, period, day, view.flt, by=by,
                                      arules=arules, rules=rules)
     params = view.params()
-    label = (fmt_date(view.period.start)[:7] if view.period.start.day == 1
-             and view.period.end == Period.month(view.period.start.year,
-                                                 view.period.start.month).end
-             else t("period.range", lang, start=fmt_date(view.period.start),
-                    end=fmt_date(view.period.end)))
+    if view.extras.half:
+        label = _half_label(period, lang)
+    else:
+        label = (fmt_date(period.start)[:7] if period.kind == "month"
+                 else t("period.range", lang, start=fmt_date(period.start),
+                        end=fmt_date(period.end)))
+    this_half = Period.half_of(today())
+    halves = [this_half, this_half.previous(), this_half.previous().previous()]
+    period_links = html.Div(
+        [html.Span(t("bl.rank.period", lang), className="muted"),
+         dcc.Link(t("bl.rank.period.filter", lang), href=href("/backlog", {**params,
+                                                                          "half": None}),
+                  className="bl-seg" + ("" if view.extras.half else " active"))]
+        + [dcc.Link(_half_label(h, lang, "bl.rank.period.half"),
+                    href=href("/backlog", {**params, "half": h.key}),
+                    className="bl-seg" + (" active" if view.extras.half == h.key else ""),
+                    id=f"{PREFIX}-half-{h.key}")
+           for h in halves], className="bl-segs", id=f"{PREFIX}-rank-periods")
     controls = html.Div([
+        period_links,
         html.Div([html.Span(t("bl.by.label", lang), className="muted")] + [
             dcc.Link(t(f"bl.by.{b}", lang), href=href("/backlog", {**params, "by": b}),
                      className="bl-seg" + (" active" if b == by else ""))
@@ -402,7 +464,8 @@ def _tab_ranking(scope, view: View, lang, rules, arules, units, frame) -> list:
                               className="button secondary", type="button")],
                  className="bl-line"),
     ], className="bl-rank-tools")
-    yellow = [r["name"] or r["key"] for r in df.to_dict("records") if r["yellow"]]
+    yellow = [i18n.place(r["name"] or r["key"], lang) for r in df.to_dict("records")
+              if r["yellow"]]
     listing = html.P([badge("yellow", lang), t("bl.rank.yellow_list", lang, n=len(yellow)),
                       "、".join(yellow)], className="bl-yellow-list") if yellow else None
     return [tables.section(

@@ -226,7 +226,7 @@ def visits_table(visits: list[dict], lang: str) -> html.Div:
         return html.Div([html.H3(title), html.P(t("stab.visits.empty", lang), className="empty")])
     headers = [t(f"stab.col.{c}", lang) for c in ("day", "township", "persons", "category",
                                                   "level", "matter")]
-    rows = [[i18n.fmt_date(v["received_on"]), v["township_name"] or "—",
+    rows = [[i18n.fmt_date(v["received_on"]), i18n.place(v["township_name"], lang) or "—",
              i18n.fmt_int(v["persons"]), i18n.category(v["category"], lang),
              i18n.enum_label(RECEIVED_LEVELS, v["received_level"], lang), v["matter_no"]]
             for v in visits[:50]]
@@ -256,9 +256,9 @@ def ledger_table(frame, lang: str, *, limit: int = LEDGER_ROWS) -> html.Div:
     for r in frame.head(limit).to_dict("records"):
         days = r.get("days_left")
         late = days is not None and days == days and days < 0 and r["status"] != "resolved"
-        place = r.get("township_name") or r.get("county_name") or "—"
+        place = i18n.place(r.get("township_name") or r.get("county_name"), lang) or "—"
         if r.get("zone_name"):
-            place += f" · {r['zone_name']}"
+            place += f" · {i18n.place(r['zone_name'], lang)}"
         due = (i18n.fmt_date(r["resolve_by"]) if r["resolve_by"] is not None else "—")
         note = _due_text(days, lang) if r["status"] != "resolved" else ""
         due_cell = mdt.bold(f"{due} {note}") if late else f"{due} {note}".strip()
@@ -687,7 +687,7 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
                 html.P(rules_text(lang, bool(active)), className="caption"),
                 warnings_list(warns, lang),
             ], className="panel stab-section", id="warnings"),
-            html.P(t("source.line", lang, region=get_settings().region_name,
+            html.P(t("source.line", lang, region=i18n.place(get_settings().region_name, lang),
                      asof=day.isoformat()), className="source-line"),
         ], className="page", lang="en" if lang == "en" else "zh-CN"),
     ], className="atlas atlas-stability")

@@ -14,11 +14,12 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from geo.names import english_name
 from tests.backlog import handset
 
 PASSWORD = "backlog-test-password"
 # table -> rows set aside (matter children first when deleting, last when restoring)
-_SAVED = ("assignment", "leader_reception", "package_assignment", "matter_event",
+_SAVED = ("assignment", "leader_reception", "leader", "package_assignment", "matter_event",
           "submission", "matter")
 
 
@@ -40,10 +41,11 @@ class DataSet:
                 c.execute(text(f"DELETE FROM {t}"))
             for code, name, level, parent in handset.UNITS:
                 added = c.execute(text(
-                    "INSERT INTO admin_unit (code, name, level, parent_code, county_code)"
-                    " VALUES (:c, :n, :l, :p, :cc) ON CONFLICT (code) DO NOTHING RETURNING code"),
-                    {"c": code, "n": name, "l": level, "p": parent,
-                     "cc": code[:6] if level != "prefecture" else None}).first()
+                    "INSERT INTO admin_unit (code, name, name_en, level, parent_code,"
+                    " county_code) VALUES (:c, :n, :en, :l, :p, :cc)"
+                    " ON CONFLICT (code) DO NOTHING RETURNING code"),
+                    {"c": code, "n": name, "en": english_name(name, level), "l": level,
+                     "p": parent, "cc": code[:6] if level != "prefecture" else None}).first()
                 if added:
                     self.units_added.append(code)
 

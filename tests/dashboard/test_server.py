@@ -32,7 +32,7 @@ def test_county_outlines_for_the_region(clients, engine):
     assert resp.mimetype == "application/geo+json"
     assert "private" in resp.headers["Cache-Control"] and resp.headers["ETag"]
     props = fc["features"][0]["properties"]
-    assert set(props) == {"code", "name", "level", "synthetic", "source"}
+    assert set(props) == {"code", "name", "name_en", "level", "synthetic", "source"}
 
 
 def test_etag_and_gzip(clients):

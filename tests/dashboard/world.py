@@ -79,17 +79,28 @@ def geography_rows() -> tuple[list[dict], dict[str, tuple[float, float, float, f
                              "geom": _box(tx0, vy0, tx1, vy1), "synthetic": True,
                              "source": "test grid (schematic)"})
                 vboxes[v.code] = (tx0, vy0, tx1, vy1)
+    # English names as init-geo stores them (issue 16): the same rule and overrides.
+    from ingest.geography import with_english_names
+
+    named = with_english_names(pd.DataFrame(
+        [{"code": r["code"], "name": r["name"], "level": r["level"]} for r in rows]))
+    for r, en in zip(rows, named["name_en"], strict=True):
+        r["name_en"] = en
     return rows, vboxes
 
 
 def load_geography(conn) -> dict[str, tuple[float, float, float, float]]:
     """Replace admin_unit/project_zone with the grid geography; returns the village boxes."""
+    from queries.geography import clear_place_names
+
     rows, vboxes = geography_rows()
+    clear_place_names()
     conn.execute(text("DELETE FROM project_zone"))
     conn.execute(text("DELETE FROM admin_unit"))
     conn.execute(text(
-        "INSERT INTO admin_unit (code, name, level, parent_code, county_code, population,"
-        " geom, geom_simple, is_synthetic, source) VALUES (:code, :name, :level, :parent,"
+        "INSERT INTO admin_unit (code, name, name_en, level, parent_code, county_code,"
+        " population, geom, geom_simple, is_synthetic, source) VALUES (:code, :name,"
+        " :name_en, :level, :parent,"
         " :county, :pop, ST_GeomFromText(:geom, 4326), ST_GeomFromText(:geom, 4326),"
         " :synthetic, :source)"), rows)
     x0, y0, x1, y1 = county_box(0)
