@@ -334,30 +334,34 @@ def edges(x: Export) -> dict[str, str]:
           answered_on=d("2026-06-10"), backlog_flag="是", backlog_flagged_on=d("2026-05-01"),
           package_level="县级")
     x.sub(r, d("2026-04-15"))
-    # package rule: visits at city, province, national level in the 365 days up to D
+    # package rule: visits at city, province, national level in the 365 days up to D. The
+    # matters are answered late (backlog (a) 09-02 … 09-10, over before P) after their visits,
+    # so only the visits decide whether they need a county-level leader on D.
     upper = (("市", "来访"), ("省", "来访"), ("国家", "来访"))
+    steps = dict(forwarded_on=d("2026-03-03"), accepted_on=d("2026-03-05"), extension_days=30,
+                 answered_on=d("2026-09-10"), satisfaction="不满意")
 
     def visits(row, days, extra=()):
-        x.sub(row, d(days[0]), "来访", "县")
-        for i, day in enumerate(days[1:]):
+        x.sub(row, row["registered_on"], "来访", "县")
+        for i, day in enumerate(days):
             lv, ch = upper[i % 3]
             x.sub(row, d(day), ch, lv)
         for day, ch, lv in extra:
             x.sub(row, d(day), ch, lv)
 
-    six = ("2026-01-05", "2026-02-01", "2026-03-01", "2026-05-01", "2026-07-01", "2026-09-01",
-           "2026-10-15")
-    visits(m("six upper-level visits, no leader: gap", "2026-01-05", "430621104"), six)
-    visits(m("six upper-level visits, county leader: no gap", "2026-01-05", "430621104",
-             package_leader="测试领导甲", package_level="县级"), six)
-    visits(m("five upper-level visits + two online national: no need", "2026-01-05"), six[:6],
-           (("2026-08-01", "网上信访", "国家"), ("2026-10-02", "网上信访", "国家")))
-    visits(m("six upper-level visits, the first on D - 365: five in the window", "2025-10-31"),
-           ("2025-10-31", "2025-10-31", "2026-02-01", "2026-03-01", "2026-05-01",
-            "2026-07-01", "2026-09-01"))
-    visits(m("six upper-level visits, the last on 11-01: five on D", "2026-01-05"),
-           ("2026-01-05", "2026-02-01", "2026-03-01", "2026-05-01", "2026-07-01",
-            "2026-09-01", "2026-11-01"))
+    six = ("2026-03-15", "2026-04-15", "2026-05-15", "2026-06-15", "2026-07-15", "2026-09-01")
+    visits(m("six upper-level visits, no leader: gap", "2026-03-01", "430621104", **steps), six)
+    visits(m("six upper-level visits, county leader: no gap", "2026-03-01", "430621104",
+             package_leader="测试领导甲", package_level="县级", **steps), six)
+    visits(m("five upper-level visits + two online national: no need", "2026-03-01", **steps),
+           six[:5], (("2026-08-01", "网上信访", "国家"), ("2026-10-02", "网上信访", "国家")))
+    visits(m("six upper-level visits, the last on 11-01: five on D", "2026-03-01", **steps),
+           (*six[:5], "2026-11-01"))
+    # forwarded late (backlog (a) 2026-02-14 … 05-20), answered 09-10 after its visits
+    visits(m("six upper-level visits, the first on D - 365: five in the window", "2025-10-31",
+             forwarded_on=d("2026-05-20"), accepted_on=d("2026-05-25"), extension_days=30,
+             answered_on=d("2026-09-10")),
+           ("2025-10-31", "2026-02-01", "2026-03-01", "2026-05-01", "2026-07-01", "2026-09-01"))
     # first-time matters resolved at once
     r = m("answered 07-10 (+90 = 10-08), submission on day 90: not at once", "2026-05-10",
           forwarded_on=d("2026-05-12"), accepted_on=d("2026-05-15"),
