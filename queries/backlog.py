@@ -20,6 +20,7 @@ from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions
 from queries.kpi import (
     backlog_intervals_sql,
+    county_leader_on_row_sql,
     overdue_predicate,
     package_params,
     package_visit_sql,
@@ -80,7 +81,7 @@ def ctes(where: str) -> str:
            WHERE p.since <= :d AND (p.until IS NULL OR p.until > :d)
            ORDER BY p.matter_id, p.since DESC, p.id DESC),
     cov AS (SELECT id AS matter_id FROM sm
-            WHERE package_level = 'county' AND package_leader IS NOT NULL
+            WHERE {county_leader_on_row_sql('sm')}
             UNION
             SELECT p.matter_id FROM package_assignment p
             WHERE p.level = 'county' AND p.since <= :d AND (p.until IS NULL OR p.until > :d)),

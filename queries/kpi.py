@@ -31,6 +31,13 @@ def package_visit_sql(alias: str = "sub") -> str:
     return (f"{alias}.received_level = ANY(:upper) AND {alias}.channel = ANY(:pkg_channels)")
 
 
+def county_leader_on_row_sql(alias: str = "m") -> str:
+    """SQL, never NULL: the matter row itself names a county-level package leader (an
+    unknown or blank level does not count)."""
+    return (f"coalesce({alias}.package_level = 'county' AND {alias}.package_leader IS NOT NULL,"
+            " false)")
+
+
 def package_params(rules: ClockRules) -> dict:
     """Bound parameters of :func:`package_visit_sql` and the package threshold."""
     return {"upper": list(rules.package_levels), "pkg_channels": list(rules.package_channels),
@@ -102,7 +109,7 @@ def _backlog_sql(head: str, upper: str, summary: bool = False) -> str:
         leader = ""
         need = "SELECT matter_id FROM per WHERE at_end UNION SELECT matter_id FROM upper"
         gap_from = "need n JOIN matter pm ON pm.id = n.matter_id"
-        gap_where = "NOT (pm.package_level = 'county' AND pm.package_leader IS NOT NULL)"
+        gap_where = f"NOT {county_leader_on_row_sql('pm')}"
     return f"""
     {head}
     per AS (

@@ -210,14 +210,17 @@ def backlog_by_township(scope, day: dt.date, rules: ClockRules = ClockRules(), *
     by township. To be merged into the backlog queries of issue 5 (``queries/backlog.py``)
     once they exist; the wall should then call those.
     """
-    from queries.kpi import overdue_predicate
+    from queries.kpi import (
+        county_leader_on_row_sql,
+        overdue_predicate,
+        package_params,
+        package_visit_sql,
+    )
 
     where, params = matter_conditions(scope, flt or MatterFilter(), alias="m")
     params.update(d=day, backlog_days=rules.backlog_days_past_due,
-                  backlog_subs=rules.backlog_submissions_after_answer,
-                  package_n=rules.package_submissions_threshold,
                   window_start=day - dt.timedelta(days=rules.package_window_days),
-                  upper=["city", "province", "national"])
+                  **package_params(rules))
     sql = f"""
     WITH sm AS (SELECT * FROM matter m WHERE {where} AND m.township_code IS NOT NULL
                 AND m.registered_on <= :d),
@@ -225,13 +228,13 @@ def backlog_by_township(scope, day: dt.date, rules: ClockRules = ClockRules(), *
     backlog AS (SELECT DISTINCT matter_id FROM iv WHERE s <= :d AND (e IS NULL OR e > :d)),
     upper AS (
       SELECT sub.matter_id FROM submission sub JOIN sm ON sm.id = sub.matter_id
-      WHERE sub.received_level = ANY(:upper)
+      WHERE {package_visit_sql('sub')}
         AND sub.received_on > :window_start AND sub.received_on <= :d
       GROUP BY sub.matter_id HAVING count(*) > :package_n),
     need AS (SELECT matter_id FROM backlog UNION SELECT matter_id FROM upper),
     gaps AS (
       SELECT n.matter_id FROM need n JOIN sm ON sm.id = n.matter_id
-      WHERE NOT (sm.package_level = 'county' AND sm.package_leader IS NOT NULL)
+      WHERE NOT {county_leader_on_row_sql('sm')}
         AND NOT EXISTS (SELECT 1 FROM package_assignment p
                         WHERE p.matter_id = sm.id AND p.level = 'county' AND p.since <= :d
                           AND (p.until IS NULL OR p.until > :d)))
