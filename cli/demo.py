@@ -97,6 +97,7 @@ def real_export_summary(demo, matters, tally: dict[str, int]) -> str:
                    count(*) FILTER (WHERE m.intake = 'direct') AS direct,
                    count(*) FILTER (WHERE m.unrecorded_n > 0) AS gaps,
                    coalesce(sum(m.unrecorded_n), 0) AS clocks,
+                   count(*) FILTER (WHERE m.petitioner_id_last4 IS NOT NULL) AS ids,
                    count(*) FILTER (WHERE m.backlog_flag) AS flagged,
                    count(*) FILTER (WHERE m.backlog_flag
                                     AND m.backlog_resolved_on IS NOT NULL) AS flagged_resolved,
@@ -120,17 +121,18 @@ def real_export_summary(demo, matters, tally: dict[str, int]) -> str:
         return f"{100 * a / b:.1f} %" if b else "–"
 
     cells, stamped = tally.get("date_cells", 0), tally.get("offset_times", 0)
+    ids = w["bad_ids"] + m["ids"]
     return "\n".join([
         "as in a real office export (DESIGN §3, §5):",
-        f"  受理方式 direct intake {m['direct']} ({pct(m['direct'], m['n'])}) · "
-        f"未记录时限 blank stage dates in {m['gaps']} matters ({pct(m['gaps'], m['n'])}), "
+        f"  受理方式 direct intake {m['direct']} ({pct(m['direct'], m['n'])}) · 积案 flagged "
+        f"backlog {m['flagged']} ({m['flagged_resolved']} resolved) · back after a resolution "
+        f"{m['came_back']} of {m['resolved']}",
+        f"  未记录时限 blank stage dates in {m['gaps']} matters ({pct(m['gaps'], m['n'])}), "
         f"{m['clocks']} clocks unrecorded · 身份证号 bad check digits {w['bad_ids']} "
-        "(ID dropped, matter kept)",
-        f"  积案 flagged backlog {m['flagged']} ({m['flagged_resolved']} resolved) · "
-        f"petitioned again after a resolution {m['came_back']} of {m['resolved']} · "
-        f"非访 irregular visits {v['irregular']} ({pct(v['irregular'], v['visits'])} of "
-        "visits at city level and above) · "
-        f"times with an offset {stamped} ({pct(stamped, cells)} of dates)",
+        f"({pct(w['bad_ids'], ids)} of IDs; dropped)",
+        f"  非访 irregular visits {v['irregular']} ({pct(v['irregular'], v['visits'])} of "
+        f"visits at city level and above) · times with an offset {stamped} "
+        f"({pct(stamped, cells)} of dates)",
         f"  {matters.warned} matters landed with a warning (line, column, reason; never the "
         "value)" + (f": {matters.warnings_path}" if matters.warnings_path else ""),
     ])

@@ -216,6 +216,12 @@ def test_summary_shows_what_the_demo_holds(first, engine):
     flagged = int((mf["backlog_flag"] == "yes").sum())
     resolved = int(((mf["backlog_flag"] == "yes") & (mf["backlog_resolved_on"] != "")).sum())
     assert f"flagged backlog {flagged} ({resolved} resolved)" in text_out
+    # Petitioners back after a resolution (the matter's own date; DESIGN §3).
+    res = mf.set_index("matter_no")["backlog_resolved_on"].str[:10]
+    res = res[res != ""]
+    after = sf[sf["matter_no"].isin(res.index)]
+    back = after[after["received_on"].str[:10] > after["matter_no"].map(res)]
+    assert f"back after a resolution {back['matter_no'].nunique()} of {len(res)}" in text_out
     upper = (sf["channel"] == "visit") & sf["received_level"].isin(["city", "province",
                                                                      "national"])
     irregular = int((upper & (sf["irregular"] == "yes")).sum())
