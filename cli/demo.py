@@ -40,7 +40,9 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
     OUT/submissions.csv in the import format of DESIGN §5, then imports matters and
     submissions, then the accountability files (packages.csv, assignments.csv,
     receptions.csv) through ``ingest.accountability``. Every person, leader and ID number is
-    synthetic (演示…, birth year 1900).
+    synthetic (演示…, birth year 1900). Ends with what the demo holds of a real office export
+    (direct intake, unrecorded clocks, bad IDs, flagged and resolved backlog, irregular visits,
+    times with an offset) as landed in the store: flaws that are warnings, never rejects.
     Exits 1 when the importer rejected a row.
     """
     from demodata import generate, write_demo
