@@ -40,7 +40,9 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
     OUT/submissions.csv in the import format of DESIGN §5, then imports matters and
     submissions, then the accountability files (packages.csv, assignments.csv,
     receptions.csv) through ``ingest.accountability``. Every person, leader and ID number is
-    synthetic (演示…, birth year 1900).
+    synthetic (演示…, birth year 1900). Ends with what the demo holds of a real office export
+    (direct intake, unrecorded clocks, bad IDs, flagged and resolved backlog, irregular visits,
+    times with an offset) as landed in the store: flaws that are warnings, never rejects.
     Exits 1 when the importer rejected a row.
     """
     from demodata import generate, write_demo
@@ -53,7 +55,8 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     demo = generate(geo, cases, seed, months, end_day)
-    matters_csv, submissions_csv = write_demo(demo, Path(out))
+    tally: dict[str, int] = {}
+    matters_csv, submissions_csv = write_demo(demo, Path(out), tally=tally)
     click.echo(f"demo data {demo.start} .. {demo.end}, seed {seed}: {cases} matters "
                f"written in {time.perf_counter() - t0:.1f} s")
     click.echo(f"  {matters_csv}\n  {submissions_csv}")
@@ -63,19 +66,78 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
     from ingest.matters import import_file
 
     rejected = 0
+    summaries = {}
     for path, kind in ((matters_csv, "matters"), (submissions_csv, "submissions")):
         t1 = time.perf_counter()
         s = import_file(path, kind=kind, crs="wgs84", username="demo-data")
+        summaries[kind] = s
         for warning in s.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"{kind}: 新增 inserted {s.inserted}, 更新 updated {s.updated}, "
-                   f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected} "
-                   f"({time.perf_counter() - t1:.1f} s)")
+                   f"未变 unchanged {s.unchanged}, 拒绝 rejected {s.rejected}, "
+                   f"警告 warned {s.warned} ({time.perf_counter() - t1:.1f} s)")
         if s.rejected and s.rejects_path:
             click.echo(f"rejects: {s.rejects_path}")
         rejected += s.rejected
     rejected += _load_accountability(demo, Path(out))
+    click.echo(real_export_summary(demo, summaries["matters"], tally))
     raise SystemExit(0 if rejected == 0 else 1)
+
+
+def real_export_summary(demo, matters, tally: dict[str, int]) -> str:
+    """What the demo holds of a real office export (issue 10), counted in the store after the
+    import, so a newcomer sees the warnings and gaps are there on purpose and landed."""
+    from sqlalchemy import text
+
+    from queries.db import admin_engine
+
+    scope = {"start": demo.start, "end": demo.end}
+    demo_matters = ("m.matter_no LIKE 'DEMO-%' AND m.registered_on BETWEEN :start AND :end")
+    with admin_engine().connect() as conn:
+        m = conn.execute(text(f"""
+            SELECT count(*) AS n,
+                   count(*) FILTER (WHERE m.intake = 'direct') AS direct,
+                   count(*) FILTER (WHERE m.unrecorded_n > 0) AS gaps,
+                   coalesce(sum(m.unrecorded_n), 0) AS clocks,
+                   count(*) FILTER (WHERE m.petitioner_id_last4 IS NOT NULL) AS ids,
+                   count(*) FILTER (WHERE m.backlog_flag) AS flagged,
+                   count(*) FILTER (WHERE m.backlog_flag
+                                    AND m.backlog_resolved_on IS NOT NULL) AS flagged_resolved,
+                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL) AS resolved,
+                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM submission s WHERE s.matter_id = m.id
+                       AND s.received_on > m.backlog_resolved_on)) AS came_back
+            FROM matter m WHERE {demo_matters}"""), scope).mappings().one()
+        v = conn.execute(text(f"""
+            SELECT count(*) AS visits, count(*) FILTER (WHERE s.irregular) AS irregular
+            FROM submission s JOIN matter m ON m.id = s.matter_id
+            WHERE {demo_matters} AND s.channel = 'visit'
+              AND s.received_level IN ('city', 'province', 'national')"""),
+            scope).mappings().one()
+        w = conn.execute(text(
+            "SELECT count(*) FILTER (WHERE code = 'id_dropped') AS bad_ids "
+            "FROM import_warning WHERE import_run_id = :run"), {"run": matters.run_id}
+        ).mappings().one()
+
+    def pct(a, b):
+        return f"{100 * a / b:.1f} %" if b else "–"
+
+    cells, stamped = tally.get("date_cells", 0), tally.get("offset_times", 0)
+    ids = w["bad_ids"] + m["ids"]
+    return "\n".join([
+        "as in a real office export (DESIGN §3, §5):",
+        f"  受理方式 direct intake {m['direct']} ({pct(m['direct'], m['n'])}) · 积案 flagged "
+        f"backlog {m['flagged']} ({m['flagged_resolved']} resolved) · back after a resolution "
+        f"{m['came_back']} of {m['resolved']}",
+        f"  未记录时限 blank stage dates in {m['gaps']} matters ({pct(m['gaps'], m['n'])}), "
+        f"{m['clocks']} clocks unrecorded · 身份证号 bad check digits {w['bad_ids']} "
+        f"({pct(w['bad_ids'], ids)} of IDs; dropped)",
+        f"  非访 irregular visits {v['irregular']} ({pct(v['irregular'], v['visits'])} of "
+        f"visits at city level and above) · times with an offset {stamped} "
+        f"({pct(stamped, cells)} of dates)",
+        f"  {matters.warned} matters landed with a warning (line, column, reason; never the "
+        "value)" + (f": {matters.warnings_path}" if matters.warnings_path else ""),
+    ])
 
 
 def _load_accountability(demo, out: Path) -> int:

@@ -65,7 +65,9 @@ class AccountabilityParams:
     """Rates of the accountability records (fractions; days are calendar days)."""
 
     leader_change_share: float = 0.12     # county packages that had an earlier leader
-    package_resolved_share: float = 0.35  # open backlog packages marked resolved
+    #: Other packages marked resolved; a backlog package is resolved when its matter's
+    #: backlog is (the matter's backlog_resolved_on, or the answer for a long overdue one).
+    package_resolved_share: float = 0.35
     assigned_other_share: float = 0.01    # other matters assigned to their unit
     specials_per_county_month: int = 3    # special assignments per county and month
     feedback_days: int = 15               # deadline for matter assignments
@@ -90,7 +92,8 @@ def _iso(day: int) -> str:
 
 def _collect(demo: Demo) -> dict[str, np.ndarray]:
     keep = ("registered_on", "township", "unit", "leader", "leader_level", "backlog_kind",
-            "answered_on", "answer_due", "late", "year", "seq", "category")
+            "answered_on", "answer_due", "late", "year", "seq", "category",
+            "backlog_flagged_on", "backlog_resolved_on")
     parts: dict[str, list] = {k: [] for k in keep}
     for _lo, m, _s in demo.blocks():
         for k in keep:
@@ -121,8 +124,13 @@ def generate_accountability(demo: Demo, params: AccountabilityParams = Accountab
             since = due + 91 + int(r[0] * 30)
         elif kind == BACKLOG_REPETITION and ans != NA:
             since = ans + 60 + int(r[0] * 60)
+        elif kind == BACKLOG_FLAGGED and m["backlog_flagged_on"][i] != NA:
+            since = int(m["backlog_flagged_on"][i]) + int(r[0] * 20)
         else:
             since = reg + 5 + int(r[0] * 25)
+        backlog_res = int(m["backlog_resolved_on"][i])
+        if backlog_res != NA:
+            since = min(since, backlog_res - 1)  # a leader is in charge before it is resolved
         since = max(reg, min(since, d1))
         county_level = m["leader_level"][i] == 0
         leader = lk.leader_names[m["leader"][i]]
@@ -131,6 +139,10 @@ def generate_accountability(demo: Demo, params: AccountabilityParams = Accountab
         resolved = ""
         if kind == BACKLOG_LONG and ans != NA and ans >= since:
             resolved = _iso(ans)
+        elif kind in (BACKLOG_REPETITION, BACKLOG_FLAGGED):
+            # The ledger resolves the backlog too (DESIGN §3): the same date as the matter's,
+            # or none, so a matter's backlog ends when and only when the demo says so.
+            resolved = _iso(backlog_res) if backlog_res != NA else ""
         elif r[1] < p.package_resolved_share and since + 30 < d1:
             resolved = _iso(since + 30 + int(r[2] * (d1 - since - 30)))
         progress = RESOLVED_NOTE if resolved else PROGRESS[int(r[3] * len(PROGRESS))]

@@ -29,7 +29,15 @@ The model, in order:
    open.
 4. **Submissions** (per block). One on the registration day, plus repeats calibrated to 30 %
    of the submissions of a month; channel, receiving level (conditional on the channel, with
-   the overall mix of DESIGN §7), persons and the irregular flag. See :func:`_submissions`.
+   the overall mix of DESIGN §7), persons and the irregular flag (3 % of visits at city level
+   and above). See :func:`_submissions`.
+5. **What real exports hold** (issue 10, DESIGN §3, §5), so the importer's warnings and the
+   revised rules have something to work on: direct intake (15 %, no forwarding date; the
+   intake column often blank where the importer infers it right), a blank stage date while a
+   later one is set (3 % of matters: an unrecorded clock), flagged backlog (1 %, with its
+   date; half of the flagged and re-petitioned backlog resolved on a date of its own, and 20 %
+   of the resolved petitioners back afterwards), mistyped ID check digits (2 % of IDs) and
+   date-times with an offset (1 % of the date cells, see :func:`_stamp_times`).
 """
 
 from __future__ import annotations
@@ -68,6 +76,13 @@ CHANNELS: tuple[str, ...] = ("online", "visit", "letter", "phone", "hotline_1234
                              "leader_mailbox")
 LEVELS: tuple[str, ...] = ("county", "city", "province", "national")
 PACKAGE_LEVELS: tuple[str, ...] = ("county", "township")
+INTAKES: tuple[str, ...] = ("office", "direct")  # -1: blank (the importer infers it)
+#: Date columns of the matters file, in the order of ``matters["stamp_col"]``.
+MATTER_DATE_COLUMNS: tuple[str, ...] = (
+    "registered_on", "forwarded_on", "accepted_on", "answered_on", "review_requested_on",
+    "review_decided_on", "recheck_requested_on", "recheck_decided_on", "backlog_flagged_on",
+    "backlog_resolved_on")
+BLANK_FORWARDED, BLANK_ACCEPTED = 1, 2  # matters["blank_stage"]; 0: nothing left blank
 DEPARTMENT_NAMES: tuple[str, ...] = tuple(dict.fromkeys(
     d for opts in DEPARTMENTS.values() for d, _w in opts if d != TOWNSHIP_GOV))
 
@@ -94,7 +109,7 @@ class Lookups:
     village_codes: np.ndarray     # matters["village"]
     unit_names: np.ndarray        # matters["unit"]: responsible units
     leader_names: np.ndarray      # matters["leader"]: package leaders
-    id_numbers: np.ndarray        # matters["id"]: synthetic ID numbers
+    id_numbers: np.ndarray        # matters["id"]: synthetic ID numbers, valid then mistyped
     summaries: np.ndarray         # matters["summary"]: summary texts
 
 
@@ -130,7 +145,10 @@ class Demo:
             ss = np.random.SeedSequence(self.seed, spawn_key=(100 + b,))
             rng = np.random.default_rng(ss)
             matters = _block_matters(self, rng, {k: v[sl] for k, v in self.core.items()})
-            subs = _submissions(rng, self.params, matters, self.work_days, _day(self.end))
+            subs, resolved = _submissions(rng, self.params, matters, self.work_days,
+                                          _day(self.end))
+            matters["backlog_resolved_on"] = resolved
+            _stamp_times(rng, self.params, matters, subs)
             yield lo, matters, subs
 
     def collect(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -281,7 +299,8 @@ def generate(geo: places.Geography, n: int, seed: int, months: int, end: dt.date
         village_codes=geo.village_code,
         unit_names=places.unit_names(geo, list(DEPARTMENT_NAMES))[0],
         leader_names=np.array(county_leaders + township_leaders, dtype=object),
-        id_numbers=fake_id_numbers(geo.county_code),
+        id_numbers=np.concatenate([fake_id_numbers(geo.county_code),
+                                   mistyped_id_numbers(geo.county_code)]),
         summaries=np.array([f"{SUMMARY_PREFIX}{tp}问题" for c in CATEGORIES for tp in TOPICS[c]],
                            dtype=object),
     )
@@ -333,10 +352,13 @@ def _block_matters(demo: Demo, rng: np.random.Generator, core: dict) -> dict:
     unit = _responsible_units(rng, geo, cat, county, township)
 
     # --- 4. clocks -------------------------------------------------------------------------
+    # A direct matter is never forwarded; its acceptance clock starts at registration.
+    direct = rng.random(n) < p.direct_intake_share
     fwd_late = rng.random(n) < p.forward_late_share * late_f
     fwd = reg + _delay(rng, n, fwd_late, 8.0, 60)
     acc_late = rng.random(n) < p.accept_late_share * late_f
-    acc = fwd + _delay(rng, n, acc_late, 6.0, 45)
+    acc = np.where(direct, reg, fwd) + _delay(rng, n, acc_late, 6.0, 45)
+    fwd[direct] = NA
 
     simplified = route == ROUTES.index("simplified")
     t = _lognormal(rng, n, p.answer_median_days, p.answer_p90_days)
@@ -366,7 +388,7 @@ def _block_matters(demo: Demo, rng: np.random.Generator, core: dict) -> dict:
 
     # Nothing after the end: later stages of an unfinished one stay empty.
     fwd = np.where(fwd > d1, NA, fwd)
-    acc = np.where((fwd == NA) | (acc > d1), NA, acc)
+    acc = np.where(((fwd == NA) & ~direct) | (acc > d1), NA, acc)
     ans = np.where((acc == NA) | (ans > d1), NA, ans)
     ext[(acc == NA) | ((ans == NA) & (acc + 55 > d1))] = 0  # not granted yet
     due = np.where(acc == NA, NA, acc + 60 + ext)
@@ -405,7 +427,31 @@ def _block_matters(demo: Demo, rng: np.random.Generator, core: dict) -> dict:
                       rng.integers(5, 31, n) + hearing)
     rc_dec = np.where((rc_req != NA) & (rc_req + rc_dur <= d1), rc_req + rc_dur, NA)
 
-    # --- backlog flag and leader packages ------------------------------------------------------
+    # --- what real exports hold: blank stage dates, intake left blank ---------------------------
+    blank = _blank_stages(rng, p, direct, fwd, acc, ans)
+    fwd = np.where(blank == BLANK_FORWARDED, NA, fwd)
+    acc = np.where(blank == BLANK_ACCEPTED, NA, acc)
+    # The importer infers intake when it is blank; leave it blank only where that inference
+    # gives the truth (a direct matter not accepted yet, or an office matter whose forwarding
+    # date is missing, would be read as the other kind).
+    inferred_direct = (fwd == NA) & (acc != NA)
+    intake_w = direct.astype(np.int8)
+    intake_w[(inferred_direct == direct) & (rng.random(n) < p.intake_blank_share)] = -1
+
+    # --- backlog flag and resolution plan -----------------------------------------------------
+    flagged_kind = backlog == BACKLOG_FLAGGED
+    flag_plan = reg + p.flag_delay_days + rng.geometric(1 / p.flag_delay_mean_days, n) - 1
+    flag_on = np.where(flagged_kind & (flag_plan <= d1), flag_plan, NA)  # not flagged yet
+    # A resolution ends re-petitioned (b) or flagged (c) backlog some time after it started;
+    # _submissions moves it after the matter's last planned submission, so that only the
+    # petitioners chosen to come back submit after it.
+    resolves = (np.isin(backlog, [BACKLOG_REPETITION, BACKLOG_FLAGGED])
+                & (rng.random(n) < p.backlog_resolved_share))
+    res_anchor = np.where(flagged_kind, flag_plan, answered_plan)
+    res_plan = np.where(resolves, res_anchor + p.resolution_delay_days
+                        + rng.geometric(1 / p.resolution_delay_mean_days, n) - 1, NA)
+
+    # --- leader packages -----------------------------------------------------------------------
     n_county_leaders = len(geo.county_code) * COUNTY_LEADERS_PER_COUNTY
     leader = np.full(n, -1, dtype=np.int64)
     leader_level = np.full(n, -1, dtype=np.int8)
@@ -423,6 +469,9 @@ def _block_matters(demo: Demo, rng: np.random.Generator, core: dict) -> dict:
     name = np.where(named, rng.integers(0, len(PETITIONER_NAMES), n), -1)
     with_id = named & (rng.random(n) < p.id_share / max(p.named_share, 1e-9))
     pid = np.where(with_id, county * 365 + rng.integers(0, 365, n), -1)
+    # The mistyped twin of an ID sits one table further (see Lookups.id_numbers).
+    mistyped = with_id & (rng.random(n) < p.bad_id_share)
+    pid[mistyped] += len(geo.county_code) * 365
     first_topic = np.cumsum([0] + [len(TOPICS[c]) for c in CATEGORIES])
     n_topics = np.diff(first_topic)
     summary = np.where(rng.random(n) < p.summary_share,
@@ -440,7 +489,9 @@ def _block_matters(demo: Demo, rng: np.random.Generator, core: dict) -> dict:
         "recheck_requested_on": rc_req.astype(i32), "recheck_decided_on": rc_dec.astype(i32),
         "hearing_days": hearing.astype(np.int8),
         "leader": leader.astype(i32), "leader_level": leader_level,
-        "backlog_flag": backlog == BACKLOG_FLAGGED, "backlog_kind": backlog,
+        "backlog_flag": flag_on != NA, "backlog_kind": backlog,
+        "backlog_flagged_on": flag_on.astype(i32), "resolution_plan": res_plan.astype(i32),
+        "intake": direct, "intake_written": intake_w, "blank_stage": blank,
         "late": late | long_bl,
         "summary": summary.astype(i32), "name": name.astype(np.int16), "id": pid.astype(i32),
     }
@@ -535,6 +586,14 @@ def fake_id_numbers(county_codes) -> np.ndarray:
                     dtype=object)
 
 
+def mistyped_id_numbers(county_codes) -> np.ndarray:
+    """The IDs of :func:`fake_id_numbers` (same index) with a wrong check character, as an
+    office types them by mistake: the importer must warn, drop the ID and land the matter."""
+    check = "10X98765432"
+    return np.array([i[:17] + check[(check.index(i[17]) + 1) % 11]
+                     for i in fake_id_numbers(county_codes)], dtype=object)
+
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -544,7 +603,53 @@ def with_check_digit(first17: str) -> str:
     return first17 + "10X98765432"[s % 11]
 
 
-def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
+def _blank_stages(rng, p: DemoParams, direct, fwd, acc, ans) -> np.ndarray:
+    """Which stage date each matter's file leaves blank (:data:`BLANK_FORWARDED`,
+    :data:`BLANK_ACCEPTED` or 0), only where a later stage has a date (an unrecorded clock).
+
+    Each kind is drawn among the matters where it can happen with the probability that makes
+    it ``blank_stage_share`` × its weight of all matters; one uniform draw keeps the kinds
+    apart.
+    """
+    n = len(direct)
+    w = np.asarray(p.blank_stage_weights, dtype=float)
+    w = w / w.sum()
+    can_fwd = ~direct & (fwd != NA) & (acc != NA)
+    can_acc = (acc != NA) & (ans != NA)
+    p_fwd = min(1.0, p.blank_stage_share * w[0] * n / max(int(can_fwd.sum()), 1))
+    p_acc = min(1.0 - p_fwd, p.blank_stage_share * w[1] * n / max(int(can_acc.sum()), 1))
+    u = rng.random(n)
+    blank = np.zeros(n, dtype=np.int8)
+    blank[can_fwd & (u < p_fwd)] = BLANK_FORWARDED
+    blank[can_acc & (u >= p_fwd) & (u < p_fwd + p_acc)] = BLANK_ACCEPTED
+    return blank
+
+
+def _stamp_times(rng, p: DemoParams, m: dict, subs: dict) -> None:
+    """Pick the date cells written as a date-time with an offset (``offset_time_share`` of the
+    non-empty date cells of each file) and their local time of day.
+
+    Sets ``stamp_col`` (index into :data:`MATTER_DATE_COLUMNS`, -1: none; at most one cell per
+    matter, drawn with probability share × its number of dates, so the share holds per cell),
+    ``stamp_sec`` (seconds after local midnight, -1: none) and ``stamp_utc`` (written in UTC
+    with ``Z``, else with ``+08:00``) in the matters and the submissions.
+    """
+    n = len(m["registered_on"])
+    has = np.stack([m[c] != NA for c in MATTER_DATE_COLUMNS])
+    k = has.sum(axis=0)
+    stamped = rng.random(n) < p.offset_time_share * k
+    nth = np.floor(rng.random(n) * k).astype(np.int64)  # the nth present date of the matter
+    col = np.argmax(np.cumsum(has, axis=0) > nth, axis=0)
+    m["stamp_col"] = np.where(stamped, col, -1).astype(np.int8)
+    m["stamp_sec"] = np.where(stamped, rng.integers(0, 86_400, n), -1).astype(np.int32)
+    m["stamp_utc"] = rng.random(n) < p.offset_utc_share
+    t = len(subs["received_on"])
+    stamped = rng.random(t) < p.offset_time_share
+    subs["stamp_sec"] = np.where(stamped, rng.integers(0, 86_400, t), -1).astype(np.int32)
+    subs["stamp_utc"] = rng.random(t) < p.offset_utc_share
+
+
+def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> tuple[dict, np.ndarray]:
     """Submissions of one block of matters; ``matter`` indexes the block.
 
     Every matter gets its first submission on its registration day. Further (repeat)
@@ -554,6 +659,11 @@ def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
     backlog matter's 3 or more in the 180 days after the answer, a dissatisfied petitioner's one
     in the 60 days after it. Those falling after the end are not (yet) there, so recent months
     look like any other month instead of collecting the future's repeats.
+
+    A planned backlog resolution (``resolution_plan``) is moved after the matter's last planned
+    submission; ``resubmitted_after_resolution_share`` of the resolved petitioners come back
+    with 1 + Poisson(1.5) submissions in the 180 days after it. Returns the submissions and
+    the resolution dates (``NA`` where none, or after the end).
     """
     n = len(m["registered_on"])
     ch1 = m["channel1"]
@@ -566,13 +676,19 @@ def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
     n_after = np.where(kind == BACKLOG_REPETITION, 3 + rng.poisson(1.5, n), 0)
     dissat = m["satisfaction"] == SATISFACTION.index("dissatisfied")
     n_dis = (dissat & (rng.random(n) < 0.5)).astype(np.int64)
+    res_plan = m["resolution_plan"].astype(np.int64)
+    comes_back = (res_plan != NA) & (rng.random(n) < p.resubmitted_after_resolution_share)
+    n_back = np.where(comes_back, 1 + rng.poisson(1.5, n), 0)
     special = n_long + n_after + n_dis
     # Ordinary repeats make up the rest of the repeat share (×1.5 near an active zone).
     target = p.repeat_share / (1 - p.repeat_share) * n
     mult = np.where(zone_m, p.zone_repeat_factor, 1.0)
-    mu = max(0.0, target - special.sum()) / mult.sum() * mult
-    n_reg = np.minimum(rng.geometric(1 / (1 + mu)) - 1, 98 - np.minimum(special, 98))
+    mu = max(0.0, target - special.sum() - n_back.sum()) / mult.sum() * mult
+    # At most 99 submissions per matter: the submission number has two digits.
+    n_reg = np.minimum(rng.geometric(1 / (1 + mu)) - 1,
+                       98 - np.minimum(special + n_back, 98))
     extra = n_reg + np.minimum(special, 98)
+    n_back = np.minimum(n_back, 98 - extra)
 
     # Extras matter by matter: ordinary, long-backlog, re-petitioned, dissatisfied (in order).
     ex_m = np.repeat(np.arange(n), extra)
@@ -596,6 +712,22 @@ def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
         moved, ok = _to_workday(ex_day[vis], work_days, lo[vis], d1, prefer_next=after_answer)
         ex_day[vis] = moved
         ex_ch[vis[~ok]] = _CH["online"]
+
+    # The resolution comes after everything planned so far; the returning petitioners after it.
+    last = reg.copy()
+    np.maximum.at(last, ex_m, ex_day)
+    res = np.where(res_plan != NA, np.maximum(res_plan, last + 1), NA)
+    bk_m = np.repeat(np.arange(n), n_back)
+    bk_lo = res[bk_m] + 1
+    bk_day = bk_lo + np.floor(rng.random(len(bk_m)) * 180).astype(np.int64)
+    bk_ch = rng.choice(len(CHANNELS), size=len(bk_m), p=ch_p / ch_p.sum())
+    vis = np.flatnonzero((bk_ch == _CH["visit"]) & (bk_day <= d1))
+    moved, ok = _to_workday(bk_day[vis], work_days, bk_lo[vis], d1, prefer_next=True)
+    bk_day[vis] = moved
+    bk_ch[vis[~ok]] = _CH["online"]
+    ex_m = np.concatenate([ex_m, bk_m])
+    ex_day = np.concatenate([ex_day, bk_day])
+    ex_ch = np.concatenate([ex_ch, bk_ch])
     keep = ex_day <= d1
 
     matter = np.concatenate([np.arange(n), ex_m[keep]])
@@ -620,7 +752,8 @@ def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
     small = visit & ~collective
     sp = np.asarray(p.small_visit_persons)
     persons[small] = 1 + rng.choice(len(sp), size=int(small.sum()), p=sp / sp.sum())
-    irregular = visit & (rng.random(total) < p.irregular_share)
+    upper = level >= _LV["city"]
+    irregular = visit & upper & (rng.random(total) < p.irregular_share)
 
     # Order: by matter, then by day (the first submission first on its day); number within.
     key = received * 2 + is_extra
@@ -629,10 +762,11 @@ def _submissions(rng, p: DemoParams, m: dict, work_days, d1: int) -> dict:
         a[o] for a in (matter, received, channel, level, persons, irregular))
     first = np.searchsorted(matter, matter, side="left")
     seq = np.arange(total) - first + 1
+    resolved = np.where((res != NA) & (res <= d1), res, NA).astype(np.int32)
     return {"matter": matter.astype(np.int32), "seq": seq.astype(np.int16),
             "received_on": received.astype(np.int32), "channel": channel.astype(np.int8),
             "received_level": level.astype(np.int8), "persons": persons.astype(np.int32),
-            "irregular": irregular}
+            "irregular": irregular}, resolved
 
 
 def level_matrix(p: DemoParams) -> np.ndarray:

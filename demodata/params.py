@@ -177,7 +177,9 @@ class DemoParams:
     large_scale_share: float = 0.01        # of visits (within the 12 %): 50 + Poisson(25)
     large_scale_mean_extra: float = 25.0
     small_visit_persons: tuple[float, ...] = (0.72, 0.15, 0.08, 0.05)  # 1, 2, 3, 4 persons
-    irregular_share: float = 0.002         # of visits: 非正常上访
+    #: Irregular submissions (非正常上访) are visits to a higher level's premises, so only
+    #: visits received at city level or above carry the flag (issue 10: 3 % of them).
+    irregular_share: float = 0.03
     # Clocks (DESIGN §3)
     forward_late_share: float = 0.03       # forwarded after 15 days
     accept_late_share: float = 0.02        # acceptance notice after 15 days
@@ -205,11 +207,42 @@ class DemoParams:
     backlog_share: float = 0.02
     backlog_high_risk_factor: float = 2.5  # HIGH_RISK_CATEGORIES are more often backlog
     # Kinds of backlog: long overdue (> 90 days past due), re-petitioned (≥ 3 submissions after
-    # the answer), flagged by a higher level (backlog_flag).
-    backlog_kinds: tuple[float, float, float] = (0.80, 0.10, 0.10)
+    # the answer), flagged by a higher level (backlog_flag). The flagged half makes 1 % of all
+    # matters (issue 10) while backlog as a whole stays at DESIGN §7's 2 %.
+    backlog_kinds: tuple[float, float, float] = (0.40, 0.10, 0.50)
+    flag_delay_days: int = 30              # a higher level flags a matter after this ...
+    flag_delay_mean_days: float = 60.0     # ... plus a geometric delay with this mean
+    #: Re-petitioned and flagged backlog that gets a resolution (积案化解, backlog_resolved_on);
+    #: the long overdue kind ends when its clock completes instead.
+    backlog_resolved_share: float = 0.50
+    resolution_delay_days: int = 30        # from the backlog's start to its resolution, at least
+    resolution_delay_mean_days: float = 90.0  # ... plus a geometric delay with this mean
+    #: Resolved matters whose petitioner comes back afterwards (1 + Poisson(1.5) submissions in
+    #: the 180 days after the resolution; three of them start a new backlog, DESIGN §3).
+    resubmitted_after_resolution_share: float = 0.20
     backlog_overrun_mean_days: float = 120.0  # mean time in backlog (beyond 90 days past due)
     package_coverage: float = 0.90         # backlog matters with a county leader (rest: gaps)
     township_package_share: float = 0.05   # other matters with a township-level leader
+    # What real exports hold (issue 10, DESIGN §3, §5): the importer must land it all.
+    #: Matters received directly by the handling organ (受理方式 直接受理): no forwarding date,
+    #: the acceptance clock starts at registration.
+    direct_intake_share: float = 0.15
+    #: Rows whose intake column is left blank when the importer's inference (direct if nothing
+    #: was forwarded and it was accepted, else office) gives the right answer anyway; rows
+    #: where it would not are always filled in.
+    intake_blank_share: float = 0.50
+    #: Matters with a stage date left blank while a later stage has one (an unrecorded clock,
+    #: a warning at import): an acceptance date missing on an answered matter, or a forwarding
+    #: date missing on an accepted office matter, in these proportions.
+    blank_stage_share: float = 0.03
+    blank_stage_weights: tuple[float, float] = (0.3, 0.7)  # (forwarded_on, accepted_on)
+    #: ID numbers with a mistyped check digit (the importer drops the ID, keeps the matter).
+    bad_id_share: float = 0.02
+    #: Date cells written as a date-time with an offset, as exported by systems that store UTC
+    #: (``2026-10-31T18:00:00Z``); converted to Asia/Shanghai at import. The hour is uniform
+    #: over the day, so a third of the UTC stamps fall on the previous UTC day.
+    offset_time_share: float = 0.01
+    offset_utc_share: float = 0.5          # of those: ``Z``; the rest ``+08:00``
     # Township performance
     bad_late_factor: float = 3.0
     good_late_factor: float = 0.1

@@ -16,7 +16,9 @@ import numpy as np
 from demodata.generate import (
     CATEGORIES,
     CHANNELS,
+    INTAKES,
     LEVELS,
+    MATTER_DATE_COLUMNS,
     NA,
     NATURES,
     PACKAGE_LEVELS,
@@ -31,6 +33,7 @@ MATTER_COLUMNS: tuple[str, ...] = (
     "responsible_unit", "forwarded_on", "accepted_on", "extension_days", "answered_on",
     "satisfaction", "review_requested_on", "review_decided_on", "recheck_requested_on",
     "recheck_decided_on", "hearing_days", "package_leader", "package_level", "backlog_flag",
+    "backlog_flagged_on", "backlog_resolved_on", "intake",
     "summary", "petitioner_name", "petitioner_id",
 )
 SUBMISSION_COLUMNS: tuple[str, ...] = (
@@ -76,6 +79,28 @@ def _date_table(demo: Demo) -> _Table:
     return _Table(np.datetime_as_string(days, unit="D"), base=lo)
 
 
+#: Asia/Shanghai has kept UTC+8 all year since 1991, so a fixed offset is exact for the demo.
+_OFFSET_S = 8 * 3600
+
+
+def _stamped(days: np.ndarray, secs: np.ndarray, utc: np.ndarray) -> list[str]:
+    """Date-times with an offset for local ``days`` at ``secs`` after local midnight: in UTC
+    (``…Z``, the previous UTC day before 08:00 local) or local with ``+08:00``."""
+    local = days.astype(np.int64) * 86_400 + secs.astype(np.int64)
+    shown = np.where(utc, local - _OFFSET_S, local).astype("datetime64[s]")
+    text = np.datetime_as_string(shown, unit="s")
+    return [t + ("Z" if u else "+08:00") for t, u in zip(text.tolist(), utc.tolist(),
+                                                           strict=True)]
+
+
+def _with_stamps(cells: list[str], days: np.ndarray, which: np.ndarray, secs: np.ndarray,
+                 utc: np.ndarray) -> list[str]:
+    idx = np.flatnonzero(which)
+    for i, t in zip(idx.tolist(), _stamped(days[idx], secs[idx], utc[idx]), strict=True):
+        cells[i] = t
+    return cells
+
+
 def _coords(values: np.ndarray) -> list[str]:
     return [f"{v:.6f}" for v in values.tolist()]
 
@@ -93,24 +118,33 @@ class _Formatter:
         self.leader, self.summary = _Table(lk.leader_names), _Table(lk.summaries)
         self.name, self.id = _Table(PETITIONER_NAMES), _Table(lk.id_numbers)
         self.ch, self.lv = _Table(CHANNELS), _Table(LEVELS)
+        self.intake = _Table(INTAKES)
         self.yes_no = np.array(["no", "yes"], dtype=object)
 
     def matters(self, m: dict, s: slice) -> list[list[str]]:
-        date = self.date
+        stamp_col, secs, utc = m["stamp_col"][s], m["stamp_sec"][s], m["stamp_utc"][s]
+
+        def date(name: str) -> list[str]:
+            days = m[name][s]
+            return _with_stamps(self.date(days), days,
+                                stamp_col == MATTER_DATE_COLUMNS.index(name), secs, utc)
+
         return [
             matter_numbers(m["year"][s], m["seq"][s]),
-            date(m["registered_on"][s]),
+            date("registered_on"),
             self.cat(m["category"][s]), self.nat(m["nature"][s]), self.route(m["route"][s]),
             self.area(m["village"][s]), _coords(m["lon"][s]), _coords(m["lat"][s]),
             self.unit(m["unit"][s]),
-            date(m["forwarded_on"][s]), date(m["accepted_on"][s]),
-            self.num(m["extension_days"][s]), date(m["answered_on"][s]),
+            date("forwarded_on"), date("accepted_on"),
+            self.num(m["extension_days"][s]), date("answered_on"),
             self.sat(m["satisfaction"][s]),
-            date(m["review_requested_on"][s]), date(m["review_decided_on"][s]),
-            date(m["recheck_requested_on"][s]), date(m["recheck_decided_on"][s]),
+            date("review_requested_on"), date("review_decided_on"),
+            date("recheck_requested_on"), date("recheck_decided_on"),
             self.num(m["hearing_days"][s]),
             self.leader(m["leader"][s]), self.pkg(m["leader_level"][s]),
             self.yes_no[m["backlog_flag"][s].astype(np.int64)].tolist(),
+            date("backlog_flagged_on"), date("backlog_resolved_on"),
+            self.intake(m["intake_written"][s]),
             self.summary(m["summary"][s]), self.name(m["name"][s]), self.id(m["id"][s]),
         ]
 
@@ -118,8 +152,10 @@ class _Formatter:
         mi = sub["matter"][s]
         mnos = matter_numbers(m["year"][mi], m["seq"][mi])
         persons = sub["persons"][s]
+        days, secs = sub["received_on"][s], sub["stamp_sec"][s]
+        received = _with_stamps(self.date(days), days, secs >= 0, secs, sub["stamp_utc"][s])
         return [
-            submission_numbers(mnos, sub["seq"][s]), mnos, self.date(sub["received_on"][s]),
+            submission_numbers(mnos, sub["seq"][s]), mnos, received,
             self.ch(sub["channel"][s]), self.lv(sub["received_level"][s]),
             [str(x) for x in persons.tolist()],
             self.yes_no[sub["irregular"][s].astype(np.int64)].tolist(),
@@ -130,11 +166,14 @@ def _rows(cols: list[list[str]]) -> str:
     return "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
 
 
-def write_demo(demo: Demo, out_dir: Path, chunk_rows: int = CHUNK_ROWS) -> tuple[Path, Path]:
+def write_demo(demo: Demo, out_dir: Path, chunk_rows: int = CHUNK_ROWS,
+               tally: dict[str, int] | None = None) -> tuple[Path, Path]:
     """Write matters.csv and submissions.csv into ``out_dir``, block by block.
 
     Returns their paths. Files are complete when they appear (written as ``*.part``, then
-    renamed).
+    renamed). ``tally``, when given, receives ``date_cells`` (non-empty dates in both files)
+    and ``offset_times`` (those written as a date-time with an offset), which the files alone
+    show only after parsing.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -146,6 +185,12 @@ def write_demo(demo: Demo, out_dir: Path, chunk_rows: int = CHUNK_ROWS) -> tuple
         fm.write(",".join(MATTER_COLUMNS) + "\n")
         fs.write(",".join(SUBMISSION_COLUMNS) + "\n")
         for _offset, m, sub in demo.blocks():
+            if tally is not None:
+                cells = sum(int((m[c] != NA).sum()) for c in MATTER_DATE_COLUMNS)
+                tally["date_cells"] = tally.get("date_cells", 0) + cells + len(sub["matter"])
+                tally["offset_times"] = (tally.get("offset_times", 0)
+                                         + int((m["stamp_col"] >= 0).sum())
+                                         + int((sub["stamp_sec"] >= 0).sum()))
             for lo in range(0, len(m["registered_on"]), chunk_rows):
                 fm.write(_rows(fmt.matters(m, slice(lo, lo + chunk_rows))))
             for lo in range(0, len(sub["matter"]), chunk_rows):

@@ -11,6 +11,8 @@ import shapely
 
 from demodata import generate, prepare_geography, window, write_demo
 from demodata.generate import (
+    BLANK_ACCEPTED,
+    BLANK_FORWARDED,
     CATEGORIES,
     CHANNELS,
     LEVELS,
@@ -34,6 +36,20 @@ DATE_ORDER = ("registered_on", "forwarded_on", "accepted_on", "answered_on",
 
 def day(d: dt.date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
+
+
+def local_days(col: pd.Series) -> pd.Series:
+    """The Asia/Shanghai day of each cell of a date column (NaT for blank), written out by hand
+    rather than taken from the importer: ``YYYY-MM-DD``, or a date-time ending in ``Z`` (UTC:
+    eight hours later in Yueyang) or ``+08:00`` (already local)."""
+    stamp = col.str.extract(r"^(\d{4}-\d\d-\d\d)T(\d\d):\d\d:\d\d(Z|\+08:00)$")
+    days = pd.to_datetime(col.where(col.str.len() == 10), format="%Y-%m-%d")
+    stamped = stamp[0].notna()
+    shift = ((stamp[2] == "Z") & (stamp[1].astype(float) >= 16)).astype(int)
+    days[stamped] = (pd.to_datetime(stamp[0][stamped], format="%Y-%m-%d")
+                     + pd.to_timedelta(shift[stamped], unit="D"))
+    assert days[col != ""].notna().all(), "a date cell in neither form"
+    return days
 
 
 @pytest.fixture(scope="module")
@@ -104,23 +120,30 @@ def test_window():
 
 # --- dates -------------------------------------------------------------------------------------
 
-def test_stage_dates_in_order_and_never_after_end(files, demo):
+def test_stage_dates_in_order_and_never_after_end(files, demo, rows):
     mf = pd.read_csv(files[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    latest = pd.to_datetime(mf["registered_on"])
+    m, _ = rows
+    latest = local_days(mf["registered_on"])
     assert latest.min() >= pd.Timestamp(demo.start)
     end = pd.Timestamp(END)
     present_before = pd.Series(True, index=mf.index)
+    # Stages the file skips on purpose: a direct matter is never forwarded; a blank stage date
+    # (an unrecorded clock) leaves a later stage dated.
+    skipped = {"forwarded_on": m["intake"] | (m["blank_stage"] == BLANK_FORWARDED),
+               "accepted_on": m["blank_stage"] == BLANK_ACCEPTED}
     for col in DATE_ORDER:
-        d = pd.to_datetime(mf[col].replace("", None))
+        d = local_days(mf[col])
         has = d.notna()
         assert (d[has] >= latest[has]).all(), col
         assert (d[has] <= end).all(), col
         # A stage is only there if the stage before it is (review needs an answer, ...).
         assert not (has & ~present_before).any(), col
+        gap = skipped.get(col, np.zeros(len(mf), bool))
+        assert not (has & gap).any(), col
         latest = d.where(has, latest)
-        present_before = has
-    rv = pd.to_datetime(mf["review_requested_on"].replace("", None))
-    ans = pd.to_datetime(mf["answered_on"].replace("", None))
+        present_before = has | gap
+    rv = local_days(mf["review_requested_on"])
+    ans = local_days(mf["answered_on"])
     assert (ans[rv.notna()].notna()).all() and (rv[rv.notna()] > ans[rv.notna()]).all()
     ext = mf["extension_days"].astype(int)
     assert ext.between(0, 30).all() and (ext > 0).any()
@@ -241,7 +264,8 @@ def test_clock_rates(rows):
     reg, fwd, acc, ans = (m[k].astype(np.int64) for k in
                           ("registered_on", "forwarded_on", "accepted_on", "answered_on"))
     due_fwd = reg + 15
-    mature = due_fwd <= end
+    # The forward clock: office intake only, and not where the file leaves it unrecorded.
+    mature = (due_fwd <= end) & ~m["intake"] & (m["blank_stage"] != BLANK_FORWARDED)
     on_time = (fwd != NA) & (fwd <= due_fwd)
     assert on_time[mature].mean() == pytest.approx(0.97, abs=0.01)
 
@@ -253,7 +277,7 @@ def test_clock_rates(rows):
     assert late[clock & ~high].mean() == pytest.approx(0.03, abs=0.008)
     assert late[clock & high].mean() == pytest.approx(0.08, abs=0.015)
 
-    answered = (ans != NA) & (m["route"] == ROUTES.index("ordinary"))
+    answered = (ans != NA) & (acc != NA) & (m["route"] == ROUTES.index("ordinary"))
     t = (ans - acc)[answered]
     assert 23 <= np.median(t) <= 27
     assert 50 <= np.percentile(t, 90) <= 62
@@ -365,7 +389,8 @@ def test_bad_and_good_townships(rows, geo):
     assert late[clock & bad].mean() > 2.5 * late[clock & rest].mean()
     assert late[clock & good].mean() < 0.25 * late[clock & rest].mean()
     fwd_late = (m["forwarded_on"] == NA) | (m["forwarded_on"] > m["registered_on"] + 15)
-    mature = m["registered_on"] + 15 <= end
+    mature = ((m["registered_on"] + 15 <= end) & ~m["intake"]
+              & (m["blank_stage"] != BLANK_FORWARDED))
     assert fwd_late[mature & bad].mean() > 2.5 * fwd_late[mature & rest].mean()
     sat = m["satisfaction"]
     dis = sat == SATISFACTION.index("dissatisfied")
@@ -387,11 +412,12 @@ def test_synthetic_personal_data(files):
     ids = mf["petitioner_id"][mf["petitioner_id"] != ""]
     assert 0.07 < len(ids) / len(mf) < 0.13
     assert (names[ids.index] != "").all()
+    # Mistyped ones too (test_bad_id_check_digits): all obviously synthetic.
     assert ids.str.fullmatch(r"4306\d\d1900\d{4}999[0-9X]").all()
-    assert all(with_check_digit(i[:17]) == i for i in ids.unique())
+    valid = ids.map(lambda i: with_check_digit(i[:17]) == i)
     from domain.privacy import valid_id_numbers
 
-    assert valid_id_numbers(list(ids.unique())).all()
+    assert (valid_id_numbers(ids.tolist()) == valid.to_numpy()).all()
     assert mf["summary"][mf["summary"] != ""].str.startswith("【演示数据】").all()
 
 
@@ -404,3 +430,149 @@ def test_responsible_units(files, geo):
             | units.str.endswith(("人民政府", "办事处"))).all()
     labour = units[mf["category"] == "labour_wages"]
     assert labour.str.endswith("人社局").mean() > 0.8
+
+
+# --- what real exports hold (issue 10; rates in demodata.params) ------------------------------
+
+def _matters_csv(files) -> pd.DataFrame:
+    return pd.read_csv(files[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _direct(mf: pd.DataFrame) -> pd.Series:
+    """Intake as DESIGN §3 reads the file: explicit, else direct when nothing was forwarded
+    and it was accepted."""
+    inferred = (mf["forwarded_on"] == "") & (mf["accepted_on"] != "")
+    return (mf["intake"] == "direct") | ((mf["intake"] == "") & inferred)
+
+
+def _blank_stage(mf: pd.DataFrame) -> pd.Series:
+    """Rows with a blank stage date while a later stage has one (DESIGN §3 unrecorded)."""
+    later = pd.Series(False, index=mf.index)
+    gap = pd.Series(False, index=mf.index)
+    for col in reversed(DATE_ORDER[1:]):
+        blank = mf[col] == ""
+        if col == "forwarded_on":
+            blank &= ~_direct(mf)  # a direct matter has no forwarding stage
+        gap |= blank & later
+        later |= ~blank
+    return gap
+
+
+def test_direct_intake_and_blank_intake(files, rows):
+    mf = _matters_csv(files)
+    m, _ = rows
+    direct = _direct(mf)
+    assert direct.mean() == pytest.approx(DemoParams().direct_intake_share, abs=0.006)
+    # The file's reading of intake is the generator's truth on every row ...
+    assert (direct.to_numpy() == m["intake"]).all()
+    assert (mf.loc[direct, "forwarded_on"] == "").all()
+    # ... though half the rows leave it blank, for both kinds.
+    blank = mf["intake"] == ""
+    assert blank.mean() == pytest.approx(0.5, abs=0.03)
+    assert (blank & direct).sum() > 1000 and (blank & ~direct).sum() > 10_000
+
+
+def test_blank_stage_dates(files, rows):
+    mf = _matters_csv(files)
+    m, _ = rows
+    gap = _blank_stage(mf)
+    assert gap.mean() == pytest.approx(DemoParams().blank_stage_share, abs=0.003)
+    assert (gap.to_numpy() == (m["blank_stage"] > 0)).all()
+    no_fwd = gap & (mf["forwarded_on"] == "") & ~_direct(mf)
+    assert no_fwd.sum() / gap.sum() == pytest.approx(0.3, abs=0.05)
+    # An office matter missing its forwarding date says so: blank intake would read direct.
+    assert (mf.loc[no_fwd, "intake"] == "office").all()
+    no_acc = gap & (mf["accepted_on"] == "")
+    assert (mf.loc[no_acc, "answered_on"] != "").all()
+
+
+def test_flagged_backlog_half_resolved(files, rows):
+    mf = _matters_csv(files)
+    m, _ = rows
+    reg = local_days(mf["registered_on"])
+    flagged = mf["backlog_flag"] == "yes"
+    flagged_on = local_days(mf["backlog_flagged_on"])
+    resolved_on = local_days(mf["backlog_resolved_on"])
+    assert (flagged == flagged_on.notna()).all()
+    assert (flagged_on[flagged] >= reg[flagged]).all()
+    # 1 % of matters old enough to have been flagged (flags come 30 + ~60 days later).
+    old = reg <= pd.Timestamp(END) - pd.Timedelta(days=365)
+    assert flagged[old].mean() == pytest.approx(0.01, abs=0.0025)
+    # Half of them resolved, once they had the time.
+    settled = flagged & (flagged_on <= pd.Timestamp(END) - pd.Timedelta(days=365))
+    assert settled.sum() > 100
+    assert resolved_on[settled].notna().mean() == pytest.approx(0.5, abs=0.1)
+    done = flagged & resolved_on.notna()
+    assert (resolved_on[done] > flagged_on[done]).all()
+    # Only flagged (c) and re-petitioned (b) backlog is resolved by a date of its own.
+    has_res = resolved_on.notna().to_numpy()
+    assert np.isin(m["backlog_kind"][has_res], [2, 3]).all()
+    assert (m["backlog_kind"][has_res] == 2).sum() > 10
+
+
+def test_new_submissions_after_a_resolution(files, rows):
+    mf = _matters_csv(files)
+    sf = pd.read_csv(files[1], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    resolved_on = local_days(mf["backlog_resolved_on"]).set_axis(mf["matter_no"])
+    received = local_days(sf["received_on"])
+    res = resolved_on.reindex(sf["matter_no"]).to_numpy()
+    after = sf.loc[received.to_numpy() > res, "matter_no"].value_counts()
+    # Resolved long enough ago for the 180 days after it to be in the files.
+    mature = resolved_on[resolved_on <= pd.Timestamp(END) - pd.Timedelta(days=180)]
+    assert len(mature) > 100
+    came_back = after.reindex(mature.index, fill_value=0)
+    assert (came_back > 0).mean() == pytest.approx(
+        DemoParams().resubmitted_after_resolution_share, abs=0.07)
+    # Some come back three times or more: a backlog that starts again (DESIGN §3).
+    assert (came_back >= 3).sum() >= 3
+
+
+def _check_digit_ok(number: str) -> bool:
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    total = sum(int(c) * w for c, w in zip(number[:17], weights, strict=True))
+    return number[17] == "10X98765432"[total % 11]
+
+
+def test_bad_id_check_digits(files):
+    mf = _matters_csv(files)
+    ids = mf["petitioner_id"][mf["petitioner_id"] != ""]
+    bad = ~ids.map(_check_digit_ok)
+    assert len(ids) > 4000
+    assert bad.mean() == pytest.approx(DemoParams().bad_id_share, abs=0.006)
+
+
+def test_times_with_an_offset(files, rows):
+    mf = _matters_csv(files)
+    sf = pd.read_csv(files[1], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    m, s = rows
+    dates = [c for c in mf.columns if c.endswith("_on")]
+    assert len(dates) == 10
+    cells = sum(int((mf[c] != "").sum()) for c in dates)
+    stamped = sum(int(mf[c].str.contains("T").sum()) for c in dates)
+    share = DemoParams().offset_time_share
+    assert stamped / cells == pytest.approx(share, abs=0.002)
+    assert sf["received_on"].str.contains("T").mean() == pytest.approx(share, abs=0.002)
+    # Each stamp, read as an Asia/Shanghai day, is the day the generator meant.
+    for col in dates:
+        want = pd.Series(m[col]).replace(int(NA), np.nan).to_numpy()
+        got = local_days(mf[col]).to_numpy().astype("datetime64[D]").astype(float)
+        got[np.isnat(local_days(mf[col]).to_numpy())] = np.nan
+        assert np.array_equal(got, want.astype(float), equal_nan=True), col
+    rcv = local_days(sf["received_on"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    assert (rcv == s["received_on"]).all()
+    # Both forms occur, and UTC stamps late in the UTC day: the next day in Yueyang.
+    utc = sf["received_on"].str.fullmatch(r".*T(1[6-9]|2[0-3]):.*Z")
+    assert utc.sum() > 50 and sf["received_on"].str.endswith("+08:00").sum() > 100
+    assert (rcv[utc.to_numpy()] == (pd.to_datetime(sf["received_on"][utc].str[:10])
+                                    + pd.Timedelta(days=1)).to_numpy()
+            .astype("datetime64[D]").astype(np.int64)).all()
+
+
+def test_irregular_visits_at_city_level_and_above(rows):
+    _, s = rows
+    visit = s["channel"] == CHANNELS.index("visit")
+    upper = s["received_level"] >= LEVELS.index("city")
+    assert not s["irregular"][~(visit & upper)].any()
+    assert (visit & upper).sum() > 2000
+    assert s["irregular"][visit & upper].mean() == pytest.approx(
+        DemoParams().irregular_share, abs=0.008)
