@@ -177,20 +177,44 @@ def upgrade() -> None:
       WHERE m.id = f.id AND m.first_return_on IS DISTINCT FROM f.d;
     END $$;
 
+    -- Statement-level, with transition tables: an import of thousands of package rows
+    -- derives the spans of their matters once, not once per row.
     CREATE FUNCTION atlas_package_derive() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE
+      ids bigint[];
     BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.matter_id IS NOT NULL THEN
-        PERFORM atlas_derive_backlog(ARRAY[OLD.matter_id]);
+      IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT matter_id) INTO ids FROM new_rows
+        WHERE matter_id IS NOT NULL AND resolved_on IS NOT NULL;
+      ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT matter_id) INTO ids FROM old_rows
+        WHERE matter_id IS NOT NULL AND resolved_on IS NOT NULL;
+      ELSE
+        SELECT array_agg(DISTINCT x.matter_id) INTO ids FROM (
+          SELECT o.matter_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+          WHERE o.resolved_on IS DISTINCT FROM n.resolved_on
+             OR o.matter_id IS DISTINCT FROM n.matter_id
+          UNION
+          SELECT n.matter_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+          WHERE o.resolved_on IS DISTINCT FROM n.resolved_on
+             OR o.matter_id IS DISTINCT FROM n.matter_id) x
+        WHERE x.matter_id IS NOT NULL;
       END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.matter_id IS NOT NULL THEN
-        PERFORM atlas_derive_backlog(ARRAY[NEW.matter_id]);
+      IF ids IS NOT NULL THEN
+        PERFORM atlas_derive_backlog(ids);
       END IF;
       RETURN NULL;
     END $$;
-    CREATE TRIGGER package_assignment_backlog
-      AFTER INSERT OR DELETE OR UPDATE OF resolved_on, matter_id ON package_assignment
-      FOR EACH ROW EXECUTE FUNCTION atlas_package_derive();
+    CREATE TRIGGER package_assignment_backlog_insert AFTER INSERT ON package_assignment
+      REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION atlas_package_derive();
+    CREATE TRIGGER package_assignment_backlog_update AFTER UPDATE ON package_assignment
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION atlas_package_derive();
+    CREATE TRIGGER package_assignment_backlog_delete AFTER DELETE ON package_assignment
+      REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION atlas_package_derive();
     REVOKE EXECUTE ON FUNCTION atlas_derive_backlog(bigint[]), atlas_package_derive()
       FROM PUBLIC;
     """)
@@ -239,7 +263,9 @@ def downgrade() -> None:
             op.execute(f"ALTER TABLE summary_submission_{cut}_{grain} "
                        + ", ".join(f"DROP COLUMN {c}" for c in NEW_SUBMISSION_COUNTS))
     op.execute("""
-    DROP TRIGGER package_assignment_backlog ON package_assignment;
+    DROP TRIGGER package_assignment_backlog_insert ON package_assignment;
+    DROP TRIGGER package_assignment_backlog_update ON package_assignment;
+    DROP TRIGGER package_assignment_backlog_delete ON package_assignment;
     DROP FUNCTION atlas_package_derive();
     DROP FUNCTION atlas_derive_backlog(bigint[]);
     DROP TABLE import_warning, rule_state, matter_backlog_span, backlog_resolution;
