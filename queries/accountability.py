@@ -32,9 +32,9 @@ from queries.backlog import (
     matter_list_sql,
     rule_params,
 )
+from queries.clock_sql import overdue_predicate
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, scope_condition
-from queries.kpi import overdue_predicate
 
 RANK_GROUPS = ("unit", "township", "county")
 #: Settings fields read by :func:`accountability_rules` when present (``YELLOW_CARD_LINE`` …).

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from domain.clocks import ClockRules
 from domain.codes import is_region_code
 from queries import summaries
+from queries.clock_sql import overdue_predicate
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, submission_source
-from queries.kpi import overdue_predicate
 
 #: Measures a map can be coloured by, with their zh/en labels.
 MEASURES: dict[str, tuple[str, str]] = {

@@ -1,10 +1,11 @@
 """Overdue and due-soon clocks, backlog matters (积案) and package gaps, for a scope on a day.
 
-The clock predicates come from ``domain.clocks`` (through ``queries.kpi.overdue_predicate`` and
-``queries.filters.clock_condition``), the backlog rule from ``queries.kpi.backlog_intervals_sql``,
-so a count here is the count behind the KPI of the same name. Lists carry the stored stage and
-due columns; pages turn them into clock states and timelines with ``domain.clocks``, and into
-reasons with ``domain.rules``. No personal data is ever selected.
+The clock predicates come from ``domain.clocks`` (through ``queries.clock_sql`` and
+``queries.filters.clock_condition``), the backlog rule from
+``queries.clock_sql.backlog_intervals_sql``, so a count here is the count behind the KPI of
+the same name. Lists carry the stored stage and due columns; pages turn them into clock states
+and timelines with ``domain.clocks``, and into reasons with ``domain.rules``. No personal data
+is ever selected.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.clocks import DUE_COLUMNS, DUTY_CLOCKS, ClockRules, as_date
-from queries.db import scoped
-from queries.filters import MatterFilter, Period, matter_conditions
-from queries.kpi import (
+from queries.clock_sql import (
     backlog_intervals_sql,
     county_leader_on_row_sql,
     overdue_predicate,
     package_params,
     package_visit_sql,
 )
+from queries.db import scoped
+from queries.filters import MatterFilter, Period, matter_conditions
 
 #: Stage columns a list row carries (with DUE_COLUMNS) so the page can draw clock timelines.
 STAGE_COLUMNS: tuple[str, ...] = (

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from domain.clocks import ClockRules
 from queries import summaries
+from queries.clock_sql import backlog_intervals_sql, overdue_predicate
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, submission_source
-from queries.kpi import backlog_intervals_sql, overdue_predicate
 
 AGEING_BUCKETS = (30, 60, 90, 180, 365)
 

@@ -12,9 +12,9 @@ from sqlalchemy import text
 
 from domain.clocks import DUTY_CLOCKS
 from queries.backlog import group_sql
+from queries.clock_sql import unrecorded_window_start
 from queries.db import scoped
 from queries.filters import MatterFilter, matter_conditions
-from queries.kpi import unrecorded_window_start
 
 
 def _unrecorded_columns(alias: str = "m") -> str:

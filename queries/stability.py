@@ -24,9 +24,9 @@ from sqlalchemy import text
 
 from domain.clocks import ClockRules
 from domain.warnings import assess_rise, baseline_window
+from queries.clock_sql import backlog_intervals_sql
 from queries.db import app_connection, scoped
 from queries.filters import MatterFilter, matter_conditions
-from queries.kpi import backlog_intervals_sql
 
 LEVELS = {"township": "township_code", "zone": "zone_code", "county": "county_code"}
 UPPER_LEVELS = ("province", "national")
@@ -210,7 +210,7 @@ def backlog_by_township(scope, day: dt.date, rules: ClockRules = ClockRules(), *
     by township. To be merged into the backlog queries of issue 5 (``queries/backlog.py``)
     once they exist; the wall should then call those.
     """
-    from queries.kpi import (
+    from queries.clock_sql import (
         county_leader_on_row_sql,
         overdue_predicate,
         package_params,

@@ -41,6 +41,13 @@ from sqlalchemy import text
 
 from domain.clocks import DUTY_CLOCKS, ClockRules
 from domain.enums import CHANNELS, RECEIVED_LEVELS
+from queries.clock_sql import (
+    backlog_counts_sql,
+    backlog_params,
+    package_params,
+    package_visit_sql,
+    unrecorded_window_start,
+)
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions
 from queries.scope import Scope
@@ -315,11 +322,30 @@ def _state_sql(cut: str, where: str, day: dt.date, until: dt.date, groups=(),
                                             {"reg": "r.open_n", "od_in": "r.od_n"}))
 
 
+def backlog_sql_summary(scope, flt: MatterFilter, period: Period, as_of: dt.date,
+                        rules: ClockRules) -> tuple[str, dict]:
+    """The backlog counts of :func:`compute_kpis` over the precomputed intervals
+    (``summary_backlog_interval``, ``summary_package_candidate``; migration 0006)."""
+    bwhere, params = conditions(scope, flt, "b", "matter")
+    cwhere, _ = conditions(scope, flt, "c", "matter")
+    # Intervals that cannot make any of the flags below true (starting after the last day
+    # asked about, or ended before the period) are skipped: they would only add all-false
+    # rows.
+    head = (f"WITH iv AS (SELECT b.matter_id, b.s, b.e, b.leader"
+            f" FROM summary_backlog_interval b WHERE {bwhere} AND b.s <= :d"
+            " AND (b.e IS NULL OR b.e > least(:ps, :d))),")
+    # The candidates (more than the threshold ever) are few and carry the days of their
+    # upper-level submissions: count those in the window.
+    upper = (f"SELECT c.matter_id, c.leader FROM summary_package_candidate c WHERE {cwhere}"
+             " AND (SELECT count(*) FROM unnest(c.upper_days) u(day)"
+             " WHERE u.day > :window_start AND u.day <= :d) > :package_n")
+    params.update(backlog_params(period, as_of, rules))
+    return backlog_counts_sql(head, upper, summary=True), params
+
+
 def kpi_counts(scope, period: Period, as_of: dt.date, flt: MatterFilter,
                rules: ClockRules) -> dict | None:
     """The ``counts`` of :func:`queries.kpi.compute_kpis` from the rollups, or None."""
-    from queries.kpi import backlog_sql_summary
-
     mcut = pick_cut(needed_dims(scope, flt, "matter"))
     scut = pick_cut(needed_dims(scope, flt, "submission"))
     if mcut is None or scut is None:
@@ -331,8 +357,6 @@ def kpi_counts(scope, period: Period, as_of: dt.date, flt: MatterFilter,
     span_sql, span_params = range_sql(
         "matter", mcut, ("fwd_n", "fwd_ok", "acc_n", "acc_ok", "ans_n", "ans_ok", "answered",
                          "evaluated", "satisfied", "fr_n", "fr_ok"), ps, pe, mwhere, tag="p")
-    from queries.kpi import unrecorded_window_start
-
     unrec_sql, unrec_params = range_sql("matter", mcut, ("unrec",), unrecorded_window_start(d),
                                         d, mwhere, tag="u")
     sub_sql, sub_params = range_sql(
@@ -505,7 +529,7 @@ def _overdue_intervals_sql() -> str:
 
 
 def _backlog_rows_sql() -> str:
-    """Every backlog interval of every matter (``queries.kpi.backlog_intervals_sql`` without
+    """Every backlog interval of every matter (``queries.clock_sql.backlog_intervals_sql`` without
     the cut at the last day asked about, which the reader applies): clock rows and the (b)
     and (c) spans of ``matter_backlog_span``."""
     clock_parts = [
@@ -569,7 +593,6 @@ def refresh(engine=None, rules: ClockRules | None = None) -> dict:
     run at a time. Returns the build's seconds and row counts.
     """
     from queries.db import admin_engine
-    from queries.kpi import package_params, package_visit_sql
     from queries.rule_state import ensure_current
     from settings import get_settings
 
