@@ -379,7 +379,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from queries import summaries
+    from queries import summaries, summaries_build
     from queries.db import admin_engine
 
     with admin_engine().connect() as c:
@@ -388,7 +388,7 @@ def main() -> None:
     print(f"Petition Atlas dashboard benchmark — {n:,} matters, {subs:,} submissions,"
           f" {dt.date.today()}; {_load()}")
     if args.refresh:
-        res = summaries.refresh(admin_engine())
+        res = summaries_build.refresh(admin_engine())
         print(f"\nSummaries rebuilt in {res['seconds']:.1f} s ({sum(res['rows'].values()):,}"
               f" rows); {_load()}")
     with admin_engine().connect() as c:

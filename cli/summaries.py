@@ -20,7 +20,8 @@ def refresh_summaries(show_status: bool, full: bool) -> None:
     and backlog spans, and until it has, pages say the figures are being recomputed.
     """
     from queries.db import admin_engine
-    from queries.summaries import refresh, status
+    from queries.summaries import status
+    from queries.summaries_build import refresh
 
     if not show_status:
         result = refresh(admin_engine())

@@ -114,7 +114,7 @@ def _refresh_if_moved(engine: Engine, moved: dict) -> None:
     Names may have changed too: forget this process's English names."""
     q.clear_place_names()
     if any(moved.values()):
-        from queries.summaries import refresh_quietly
+        from queries.summaries_build import refresh_quietly
 
         refresh_quietly(engine)
 

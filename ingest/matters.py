@@ -139,7 +139,7 @@ def import_file(path: str | Path, kind: str | None = "matters", crs: str = "wgs8
         summary.warnings_path = warn_writer.close()
     if refresh_summaries:
         # The dashboard's rollups (migration 0006) are read only while they match the data.
-        from queries.summaries import refresh_quietly
+        from queries.summaries_build import refresh_quietly
 
         refresh_quietly(engine)
     return summary

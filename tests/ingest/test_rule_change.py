@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from domain.clocks import ClockRules
-from queries import rule_state, summaries
+from queries import rule_state, summaries, summaries_build
 from queries.filters import MatterFilter, Period
 from queries.scope import Scope
 from tests.ingest.conftest import fetch, matter_row, write_csv
@@ -28,7 +28,7 @@ def two_matters(importer, engine, tmp_path):
         matter_row("R2", registered_on="2026-09-10")]))
     yield
     # Leave the store under the default rules for the other tests.
-    summaries.refresh(engine, DEFAULT)
+    summaries_build.refresh(engine, DEFAULT)
 
 
 def test_a_changed_limit_is_recomputed_by_refresh_not_by_a_reimport(two_matters, engine,
@@ -64,7 +64,7 @@ def test_a_changed_limit_is_recomputed_by_refresh_not_by_a_reimport(two_matters,
         monkeypatch.delenv("ANSWER_DAYS")
         get_settings.cache_clear()
 
-    result = summaries.refresh(engine, SHORTER)
+    result = summaries_build.refresh(engine, SHORTER)
     assert "due dates and spans recomputed" in result["steps"]
     # 09-01 + 10 = 09-11; 09-05 + 30 = 10-05; R2: 09-10 + 10 = 09-20.
     r1, r2 = fetch(engine, "IT-M-R1"), fetch(engine, "IT-M-R2")

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from domain.clocks import ClockRules
-from queries import areas, charts, kpi, summaries
+from queries import areas, charts, kpi, summaries, summaries_build
 from queries.filters import CLOCK_FILTERS, MatterFilter, Period
 from queries.scope import Scope
 
@@ -171,7 +171,7 @@ def world(engine, db_url, tmp_path_factory):
         c.execute(text(f"INSERT INTO admin_unit SELECT * FROM {SAVED[0]}"))
         c.execute(text(f"INSERT INTO project_zone SELECT * FROM {SAVED[1]}"))
         c.execute(text(f"DROP TABLE {', '.join(SAVED)}"))
-    summaries.refresh(engine)
+    summaries_build.refresh(engine)
 
 
 SCOPES = {
@@ -324,7 +324,7 @@ def test_stale_summaries_are_not_read(world, engine):
     with summaries.raw_only():
         assert after == kpi.compute_kpis(scope, period, END, flt, RULES)
     assert after["counts"]["answered"] == before["counts"]["answered"] - 5
-    summaries.refresh(engine)
+    summaries_build.refresh(engine)
     assert summaries.kpi_counts(scope, period, END, flt, RULES) is not None
     assert kpi.compute_kpis(scope, period, END, flt, RULES) == after
     # Other rules than the build's: not fresh for them.
@@ -335,13 +335,13 @@ def test_stale_summaries_are_not_read(world, engine):
 
 def test_statements_changing_nothing_keep_them_fresh(world, engine):
     """A re-import of an unchanged file writes no row: no refresh needed."""
-    summaries.refresh_quietly(engine)
+    summaries_build.refresh_quietly(engine)
     with engine.begin() as c:
         c.execute(text("UPDATE matter SET category = category WHERE false"))
         c.execute(text("DELETE FROM submission WHERE false"))
     with engine.connect() as c:
         assert summaries.is_fresh(c, RULES)
-    assert summaries.refresh_quietly(engine) is None  # nothing to do
+    assert summaries_build.refresh_quietly(engine) is None  # nothing to do
 
 
 def test_row_level_security_on_summaries(world):

@@ -53,7 +53,7 @@ def store(engine, db_url):
                 c.execute(text(f"INSERT INTO {t} SELECT * FROM _rx_{tag}_{t}"))
                 c.execute(text(f"DROP TABLE _rx_{tag}_{t}"))
             c.execute(text("DELETE FROM wall_token WHERE name LIKE 'rx-%'"))
-        from queries.summaries import refresh_quietly
+        from queries.summaries_build import refresh_quietly
 
         refresh_quietly(engine)
 
