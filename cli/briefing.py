@@ -11,7 +11,6 @@ it the command acts for the whole region, like the other commands. Every file wr
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import click
 
 from briefing.model import FORMATS
+from tabular import DictCsvWriter
 
 
 def _actor() -> str:
@@ -152,7 +152,7 @@ def _all(scope, user, code, period, fmt, lang, day, folder: Path, verbose: bool)
                      "seconds": b.seconds, "status": "ok"})
         click.echo(f"[{i}/{len(units)}] {tcode} {name}: {path.name} ({b.seconds:.1f} s)")
     with open(folder / "index.csv", "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["code", "name", "file", "bytes", "seconds",
+        writer = DictCsvWriter(fh, fieldnames=["code", "name", "file", "bytes", "seconds",
                                                 "status"])
         writer.writeheader()
         writer.writerows(rows)
