@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clocks import ClockRules
 
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+DEFAULT_DATA_KEY = "dev-only-data-key-change-me"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -30,10 +33,12 @@ class Settings(BaseSettings):
         "atlas_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL role of the web application, subject to row-level security.",
     )
-    secret_key: str = Field("dev-only-change-me", description="Flask session signing key.")
+    secret_key: str = Field(DEFAULT_SECRET_KEY, description="Flask session signing key.")
     # Key for the protected personal-data columns (summary, petitioner name). Keep it apart
     # from the database; rotating it needs a re-encryption run.
-    data_key: str = Field("dev-only-data-key-change-me")
+    data_key: str = Field(DEFAULT_DATA_KEY)
+    atlas_env: str = Field("production", pattern=r"^(production|development)$",
+                           description="development: the server may start with default keys.")
     tile_url: str | None = Field(None, description="XYZ tile URL of an intranet base map.")
     tile_attribution: str = ""
     redis_url: str | None = Field(None, description="Cache backend; none: a per-process cache.")
@@ -63,10 +68,41 @@ class Settings(BaseSettings):
             self.admin_database_url = url.render_as_string(hide_password=False)
         return self
 
+    def default_keys(self) -> list[str]:
+        """The names of the keys still at their published development values."""
+        return [name for name, value, default in (
+            ("SECRET_KEY", self.secret_key, DEFAULT_SECRET_KEY),
+            ("DATA_KEY", self.data_key, DEFAULT_DATA_KEY)) if value == default]
+
     def clock_rules(self) -> ClockRules:
         return ClockRules(day_rule=self.clock_day_rule, due_soon_days=self.due_soon_days,
                           backlog_days_past_due=self.backlog_days_past_due,
                           holiday_overrides=self.holiday_overrides)
+
+
+class DefaultKeyError(RuntimeError):
+    """The production entry point was started with a development key."""
+
+
+def check_keys(settings: Settings, *, server: bool) -> list[str]:
+    """Refuse (``server``) or warn about development keys; returns the warning lines.
+
+    With the published ``SECRET_KEY`` anyone can sign an admin session cookie, and with the
+    published ``DATA_KEY`` the stored names decrypt: a server that serves people must not
+    start that way. ``ATLAS_ENV=development`` allows it on a developer's machine.
+    """
+    names = settings.default_keys()
+    if not names:
+        return []
+    how = ("set them to long random values, e.g. "
+           + " ".join(f"{n}=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+                      for n in names)
+           + " (keep DATA_KEY for ever once names are stored; scripts/start.sh keeps its own"
+             " in var/), or set ATLAS_ENV=development on a development machine")
+    if server and settings.atlas_env != "development":
+        raise DefaultKeyError(f"refusing to start: {', '.join(names)} still at the development"
+                              f" default. {how}. / 密钥仍为开发默认值，拒绝启动。")
+    return [f"warning: {', '.join(names)} at the development default; {how}"]
 
 
 @lru_cache(maxsize=1)

@@ -54,8 +54,9 @@ def init_auth(server: Flask) -> Flask:
         ATLAS_TILE_ORIGIN=_origin(settings.tile_url),
     )
     configure_logging(settings.log_dir)
-    if settings.secret_key == "dev-only-change-me":
-        logging.getLogger(__name__).warning("SECRET_KEY is the development default: set it")
+    if settings.default_keys():  # app.py refuses them for a server; others get this line
+        logging.getLogger(__name__).warning("%s at the development default: set them",
+                                            ", ".join(settings.default_keys()))
 
     manager = LoginManager()
     manager.session_protection = "strong"  # a cookie replayed from another address/agent dies
