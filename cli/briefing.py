@@ -54,7 +54,8 @@ def _audit(user, b, fmt: str) -> None:
 
     detail = {**audit_detail(b, fmt), "via": _actor()}
     with admin_engine().begin() as conn:
-        audit.record("export", audit_target(b), detail, user=user, conn=conn)
+        audit.record_owner("export", audit_target(b), detail,
+                           actor=getattr(user, "username", user), conn=conn)
 
 
 def _progress(verbose: bool):

@@ -1,8 +1,13 @@
 """The audit log: who did what, when, from where (DESIGN §1.2, issue 4).
 
-Append-only: the application role may only INSERT (and a trigger refuses UPDATE, DELETE and
-TRUNCATE for everyone). Details never carry passwords, tokens or personal data: :func:`clean`
-drops such keys and masks ID numbers before a row is written.
+Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE for everyone, and the application
+role may not even INSERT: it appends through the database function ``atlas_audit`` (migration
+0008), which stamps the time itself and takes the actor's role from the account tables — the
+actor must be an existing user or wall device (``wall:<name>``), or nobody for the events
+before anyone is known (a failed or throttled login, a refused wall token). The CLI, as the
+owner, writes its rows directly (:func:`record_owner`; its actor is ``cli:<login name>``).
+Details never carry passwords, tokens or personal data: :func:`clean` drops such keys and
+masks ID numbers before a row is written.
 """
 
 from __future__ import annotations
@@ -69,18 +74,19 @@ def _who(user) -> tuple[str | None, str | None]:
 
 def record(action: str, target: str | None = None, detail: dict | None = None, *, user=None,
            remote_addr: str | None = None, conn=None) -> None:
-    """Append one audit row. ``user``: an account (username, role), a name, or None.
+    """Append one audit row through ``atlas_audit``. ``user``: an account (its username), a
+    username, or None (only for a failed or throttled login and a refused wall token).
 
-    Runs as the application role in a transaction of its own, unless ``conn`` (e.g. the
-    owner connection of a CLI command, so the row commits with the change it describes).
+    Runs as the application role in a transaction of its own, unless ``conn`` (a scoped
+    connection of an edit, so the row commits with the change it describes). The database
+    stamps the time and the actor's role; an unknown actor is refused.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    username, role = _who(user)
-    stmt = text(
-        "INSERT INTO audit_log (username, role, remote_addr, action, target, detail)"
-        " VALUES (:u, :r, :a, :act, :t, :d)").bindparams(bindparam("d", type_=JSONB))
-    params = {"u": username, "r": role, "a": remote_addr, "act": action,
+    username, _role = _who(user)
+    stmt = text("SELECT atlas_audit(:act, :u, :t, :d, :a)").bindparams(
+        bindparam("d", type_=JSONB))
+    params = {"u": username, "a": remote_addr, "act": action,
               "t": redact(target)[:500] if target else None,
               "d": clean(detail) if detail else None}
     if conn is not None:
@@ -88,6 +94,19 @@ def record(action: str, target: str | None = None, detail: dict | None = None, *
         return
     with app_connection() as own:
         own.execute(stmt, params)
+
+
+def record_owner(action: str, target: str | None = None, detail: dict | None = None, *,
+                 actor: str, conn) -> None:
+    """Append one audit row on the owner connection ``conn`` of a CLI command; ``actor`` is
+    ``cli:<login name>``, which names no account."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    conn.execute(text(
+        "INSERT INTO audit_log (username, remote_addr, action, target, detail)"
+        " VALUES (:u, NULL, :act, :t, :d)").bindparams(bindparam("d", type_=JSONB)),
+        {"u": actor, "act": action, "t": redact(target)[:500] if target else None,
+         "d": clean(detail) if detail else None})
 
 
 @dataclass(frozen=True)

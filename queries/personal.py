@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from queries.db import scoped
+from queries.scope import require_rows
 
 
 def petitioner_name_ciphertext(scope, matter_no: str) -> tuple[bool, str | None]:
@@ -13,6 +14,7 @@ def petitioner_name_ciphertext(scope, matter_no: str) -> tuple[bool, str | None]
     ``found`` is False when the matter does not exist in the scope (row-level security hides
     it); the ciphertext is None when the matter has no stored name.
     """
+    require_rows(scope, "petitioner_name_ciphertext")
     with scoped(scope) as conn:
         row = conn.execute(text("SELECT petitioner_name_enc FROM matter WHERE matter_no = :n"),
                            {"n": matter_no}).first()

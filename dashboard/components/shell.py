@@ -44,12 +44,30 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
             html.Button(t("lang.switch", lang), id=f"{prefix}-lang", n_clicks=0,
                         className="button ghost", title=t("lang.switch.title", lang),
                         lang="en" if lang == "zh" else "zh-CN"),
-            html.A(t("auth.logout", lang), href="/logout", className="button ghost"),
+            logout_form(prefix, lang),
         ], className="header-tools"),
     ], className="app-header" + ("" if printable else " no-print"))
     strip = _banner(lang) if banner else None
     return html.Div([top, strip] if strip is not None else [top],
                     className="app-top" + ("" if printable else " no-print"))
+
+
+def logout_form(prefix: str, lang: str) -> html.Form:
+    """Log out: a POST with the session's CSRF token (a link could be triggered by another
+    site or an image; a forged form is refused)."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=_csrf_token(),
+                  id=f"{prefix}-logout-csrf"),
+        html.Button(t("auth.logout", lang), type="submit", className="button ghost",
+                    id=f"{prefix}-logout"),
+    ], method="POST", action="/logout", className="logout-form")
+
+
+def _csrf_token() -> str:
+    from flask import has_request_context
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf() if has_request_context() else ""
 
 
 def _banner(lang: str):

@@ -83,12 +83,13 @@ def test_log_file_redacts_personal_data(server, tmp_path):
     assert "[redacted]]" not in content  # redaction is idempotent across handlers
 
 
-def test_audit_detail_is_cleaned(engine):
+def test_audit_detail_is_cleaned(engine, world):
     from queries import audit
 
     audit.record("export", "SEC-A-1", {"password": "hunter2hunter2", "rows": 3,
                                         "note": "id 430602199001011234",
-                                        "petitioner_name": "测试庚"}, user="someone")
+                                        "petitioner_name": "测试庚"},
+                 user=world.users["officer_a"])
     row = audit_rows(engine, "export", "SEC-A-1")[-1]
     assert row["detail"] == {"password": "[redacted]", "rows": 3,
                              "note": "id 4306**********1234", "petitioner_name": "[redacted]"}
