@@ -93,8 +93,11 @@ def _page_for(path: str) -> dict | None:
     from dash._pages import _path_to_page  # dash==4.4.1: the same lookup the router uses
 
     app = _dash_app()
-    stripped = app.strip_relative_path(path) if app is not None else path.strip("/")
-    page, _vars = _path_to_page(stripped or "")
+    try:
+        stripped = app.strip_relative_path(path) if app is not None else path.strip("/")
+        page, _vars = _path_to_page(stripped or "")
+    except Exception:  # a path Dash cannot route either (no leading slash, ...): no page
+        return None
     return page or None
 
 
