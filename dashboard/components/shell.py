@@ -6,7 +6,10 @@ import datetime as dt
 
 from dash import dcc, html
 
-from dashboard import i18n
+from dashboard import (
+    i18n,
+    strings_audit,  # noqa: F401  (nav.audit)
+)
 from dashboard.i18n import t
 from domain.enums import CATEGORIES, CHANNELS, ROUTES
 from queries.areas import MEASURES
@@ -31,7 +34,7 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
                       href=path + (query if query_keys is None or key in query_keys else ""),
                       id=f"{prefix}-nav-{key}",
                       className="nav-link" + (" active" if key == active else ""))
-             for key, path in NAV]
+             for key, path in _nav_for_role()]
     top = html.Header([
         html.Div([
             html.Span("信", className="brand-mark", **{"aria-hidden": "true"}),
@@ -50,6 +53,24 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
     strip = _banner(lang) if banner else None
     return html.Div([top, strip] if strip is not None else [top],
                     className="app-top" + ("" if printable else " no-print"))
+
+
+AUDIT_NAV = ("audit", "/audit")
+
+
+def _nav_for_role() -> tuple[tuple[str, str], ...]:
+    """The pages the logged-in role may open: the auditor only the audit log, an admin
+    everything and the audit log, the others the office's pages."""
+    from flask import has_request_context
+
+    from dashboard.context import current_account
+
+    role = getattr(current_account(), "role", None) if has_request_context() else None
+    if role == "auditor":
+        return (AUDIT_NAV,)
+    if role == "admin":
+        return (*NAV, AUDIT_NAV)
+    return NAV
 
 
 def logout_form(prefix: str, lang: str) -> html.Form:
