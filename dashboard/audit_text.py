@@ -1,12 +1,12 @@
 """Audit rows as people read them: office time, actions, roles and details in the user's
-language (``dashboard.strings_audit``); shared by the audit page and its XLSX export."""
+language (``dashboard.strings_security``); shared by the audit page and its XLSX export."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dashboard import strings_audit  # noqa: F401  (registers the strings)
+from dashboard import strings_security  # noqa: F401  (registers the strings)
 from dashboard.i18n import STRINGS, t
 from queries.audit import AuditQuery
 from settings import get_settings

@@ -19,3 +19,13 @@ def petitioner_name_ciphertext(scope, matter_no: str) -> tuple[bool, str | None]
         row = conn.execute(text("SELECT petitioner_name_enc FROM matter WHERE matter_no = :n"),
                            {"n": matter_no}).first()
     return (False, None) if row is None else (True, row.petitioner_name_enc)
+
+
+def masked_identity(scope, matter_no: str) -> tuple[str | None, str | None] | None:
+    """``(masked name, last four of the ID)`` of one matter inside ``scope`` — what a matter's
+    detail shows without a reveal (DESIGN §1.2) — or None when the matter is not in it."""
+    require_rows(scope, "masked_identity")
+    with scoped(scope) as conn:
+        row = conn.execute(text("SELECT petitioner_name_masked, petitioner_id_last4"
+                                " FROM matter WHERE matter_no = :n"), {"n": matter_no}).first()
+    return None if row is None else (row.petitioner_name_masked, row.petitioner_id_last4)

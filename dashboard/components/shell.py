@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard import (
     i18n,
-    strings_audit,  # noqa: F401  (nav.audit)
+    strings_security,  # noqa: F401  (nav.audit)
 )
 from dashboard.i18n import t
 from domain.enums import CATEGORIES, CHANNELS, ROUTES

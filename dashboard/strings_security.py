@@ -1,5 +1,6 @@
-"""zh-CN / en strings of the audit log page and its export (issue 11). Merged into the shared
-table on import, so ``t(key, lang)`` finds them everywhere."""
+"""zh-CN / en strings of issue 11: the audit log page and its export, and the petitioner line
+with its audited reveal on a matter's detail. Merged into the shared table on import, so
+``t(key, lang)`` finds them everywhere."""
 
 from __future__ import annotations
 
@@ -107,6 +108,25 @@ AUDIT_STRINGS: dict[str, tuple[str, str]] = {
     "au.value.not_in_scope": ("不在辖区内", "outside the jurisdiction"),
     "au.value.inactive": ("账户已停用", "account disabled"),
     "au.value.petitioner_name": ("信访人姓名", "petitioner's name"),
+    # --- the petitioner on a matter's detail (the Backlog page's timeline) -------------------
+    "bl.pet.label": ("信访人", "Petitioner"),
+    "bl.pet.id": ("身份证号", "ID number"),
+    "bl.pet.none": ("未登记", "not recorded"),
+    "bl.pet.reveal": ("查看全名", "Reveal name"),
+    "bl.pet.reason": ("查看原因（必填，将记入审计日志）",
+                      "Reason (required; written to the audit log)"),
+    "bl.pet.reason.placeholder": ("例如：接访登记核对身份", "e.g. checking identity at reception"),
+    "bl.pet.confirm": ("确认查看", "Reveal"),
+    "bl.pet.note": ("每人每小时最多查看 {n} 次。", "At most {n} reveals per person and hour."),
+    "bl.pet.revealed": ("已显示全名，本次查看已记入审计日志。",
+                        "Name shown; this view is in the audit log."),
+    "bl.pet.refused.no_reason": ("请填写查看原因。", "Give the reason for viewing the name."),
+    "bl.pet.refused.rate_limit": ("本小时查看次数已达上限，请稍后再试。",
+                                  "Hourly limit of reveals reached; try again later."),
+    "bl.pet.refused.role": ("您的角色无权查看个人信息。", "Your role may not reveal names."),
+    "bl.pet.refused.not_in_scope": ("辖区内无此事项。", "Not a matter of your jurisdiction."),
+    "au.value.no_reason": ("未填写原因", "no reason given"),
+    "au.value.role": ("角色无权", "role may not"),
 }
 
 STRINGS.update(AUDIT_STRINGS)
