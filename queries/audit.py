@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from queries.db import app_connection
+from settings import get_settings
 
 ACTIONS = (
     "login_success", "login_failure", "login_throttled", "logout", "session_expired",
@@ -83,13 +84,19 @@ def record(action: str, target: str | None = None, detail: dict | None = None, *
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    username, _role = _who(user)
+    username, _role = _who(user)  # the role is the database's to stamp (atlas_audit)
     stmt = text("SELECT atlas_audit(:act, :u, :t, :d, :a)").bindparams(
         bindparam("d", type_=JSONB))
     params = {"u": username, "a": remote_addr, "act": action,
               "t": redact(target)[:500] if target else None,
               "d": clean(detail) if detail else None}
     if conn is not None:
+        if conn.execute(text("SELECT current_user")).scalar() != get_settings().app_db_role:
+            # An owner connection (CLI, imports, seeding): no function needed, and the actor
+            # may be a name that is no account (``cli:<login>``).
+            record_owner(action, target, detail, actor=username, conn=conn, role=_role,
+                         remote_addr=remote_addr)
+            return
         conn.execute(stmt, params)
         return
     with app_connection() as own:
@@ -97,15 +104,17 @@ def record(action: str, target: str | None = None, detail: dict | None = None, *
 
 
 def record_owner(action: str, target: str | None = None, detail: dict | None = None, *,
-                 actor: str, conn) -> None:
+                 actor: str | None, conn, role: str | None = None,
+                 remote_addr: str | None = None) -> None:
     """Append one audit row on the owner connection ``conn`` of a CLI command; ``actor`` is
-    ``cli:<login name>``, which names no account."""
+    ``cli:<login name>`` (or an account's name), ``role`` its role if any."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     conn.execute(text(
-        "INSERT INTO audit_log (username, remote_addr, action, target, detail)"
-        " VALUES (:u, NULL, :act, :t, :d)").bindparams(bindparam("d", type_=JSONB)),
-        {"u": actor, "act": action, "t": redact(target)[:500] if target else None,
+        "INSERT INTO audit_log (username, role, remote_addr, action, target, detail)"
+        " VALUES (:u, :r, :a, :act, :t, :d)").bindparams(bindparam("d", type_=JSONB)),
+        {"u": actor, "r": role, "a": remote_addr, "act": action,
+         "t": redact(target)[:500] if target else None,
          "d": clean(detail) if detail else None})
 
 

@@ -154,13 +154,6 @@ def login_state(username: str) -> LoginState | None:
     return LoginState(*row) if row else None
 
 
-def clear_expired_lock(user_id: int) -> None:
-    """A cool-down that has ended starts the count afresh."""
-    with auth_connection() as conn:
-        conn.execute(text("UPDATE app_user SET failed_logins = 0, locked_until = NULL"
-                          " WHERE id = :id AND locked_until <= now()"), {"id": user_id})
-
-
 def record_failed_login(user_id: int, max_failures: int, lockout_minutes: int) -> int:
     """Count a failure in a row (for the audit row and ``update-user``'s view); returns the
     count. It locks nothing: the throttle refuses per address and per (account, address), so
