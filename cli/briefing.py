@@ -55,7 +55,8 @@ def _audit(user, b, fmt: str) -> None:
     detail = {**audit_detail(b, fmt), "via": _actor()}
     with admin_engine().begin() as conn:
         audit.record_owner("export", audit_target(b), detail,
-                           actor=getattr(user, "username", user), conn=conn)
+                           actor=getattr(user, "username", user),
+                           role=getattr(user, "role", None), conn=conn)
 
 
 def _progress(verbose: bool):
