@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clocks import ClockRules
 
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+DEFAULT_DATA_KEY = "dev-only-data-key-change-me"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -30,10 +33,22 @@ class Settings(BaseSettings):
         "atlas_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL role of the web application, subject to row-level security.",
     )
-    secret_key: str = Field("dev-only-change-me", description="Flask session signing key.")
+    auth_db_role: str = Field(
+        "atlas_auth", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL role of the login path: reads password hashes, nothing else.",
+    )
+    auth_database_url: str | None = Field(
+        None,
+        description="URL the login path connects with (the auth_db_role). Default: "
+                    "database_url with its user replaced by auth_db_role when that user is "
+                    "the application role, else database_url itself (a development setup).",
+    )
+    secret_key: str = Field(DEFAULT_SECRET_KEY, description="Flask session signing key.")
     # Key for the protected personal-data columns (summary, petitioner name). Keep it apart
     # from the database; rotating it needs a re-encryption run.
-    data_key: str = Field("dev-only-data-key-change-me")
+    data_key: str = Field(DEFAULT_DATA_KEY)
+    atlas_env: str = Field("production", pattern=r"^(production|development)$",
+                           description="development: the server may start with default keys.")
     tile_url: str | None = Field(None, description="XYZ tile URL of an intranet base map.")
     tile_attribution: str = ""
     redis_url: str | None = Field(None, description="Cache backend; none: a per-process cache.")
@@ -64,9 +79,20 @@ class Settings(BaseSettings):
     daily_report_cutoff: str = "17:00"
     timezone: str = "Asia/Shanghai"
     session_minutes: int = 30
-    # Login throttling (issue 4): the (n+1)-th failure in a row is refused until the cool-down ends.
+    # Login throttling (issues 4, 11): failures per (account, address) and per address within
+    # a window; past the limit that pair or address is refused until the window ends. No
+    # account-wide lock: a stranger's failures never refuse the owner at another address.
     login_max_failures: int = 10
     login_lockout_minutes: int = 15
+    login_address_max_failures: int = 30
+    # Refused wall tokens per address and window before the address gets 429 without a lookup.
+    wall_refused_max: int = 10
+    # Reverse proxies in front of the server whose X-Forwarded-For/-Proto are trusted (ProxyFix).
+    trusted_proxies: int = Field(0, ge=0, le=5)
+    # A wall device's own cookie: its session comes back by itself after a store restart.
+    wall_device_cookie_days: int = Field(365, ge=1, le=3650)
+    # Reveals of personal data per user per hour (DESIGN §1.2).
+    reveal_limit_per_hour: int = Field(20, ge=1)
     session_cookie_secure: bool = Field(False, description="Set behind TLS.")
     public_url: str = Field("http://127.0.0.1:8050", description="Base URL printed by wall-token.")
     log_dir: str = "var/log"
@@ -78,12 +104,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _default_admin_url(self) -> Settings:
-        if not self.admin_database_url:
-            from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url
 
+        if not self.admin_database_url:
             url = make_url(self.database_url)._replace(username="postgres", password=None)
             self.admin_database_url = url.render_as_string(hide_password=False)
+        if not self.auth_database_url:
+            url = make_url(self.database_url)
+            if url.username == self.app_db_role:
+                url = url._replace(username=self.auth_db_role, password=None)
+            self.auth_database_url = url.render_as_string(hide_password=False)
         return self
+
+    def default_keys(self) -> list[str]:
+        """The names of the keys still at their published development values."""
+        return [name for name, value, default in (
+            ("SECRET_KEY", self.secret_key, DEFAULT_SECRET_KEY),
+            ("DATA_KEY", self.data_key, DEFAULT_DATA_KEY)) if value == default]
 
     def clock_rules(self) -> ClockRules:
         """The rules of DESIGN §3 with this configuration's values."""
@@ -105,6 +142,31 @@ def normalise_db_url(url: str | None) -> str | None:
             if url.startswith(prefix):
                 return "postgresql+psycopg2://" + url[len(prefix):]
     return url
+
+
+class DefaultKeyError(RuntimeError):
+    """The production entry point was started with a development key."""
+
+
+def check_keys(settings: Settings, *, server: bool) -> list[str]:
+    """Refuse (``server``) or warn about development keys; returns the warning lines.
+
+    With the published ``SECRET_KEY`` anyone can sign an admin session cookie, and with the
+    published ``DATA_KEY`` the stored names decrypt: a server that serves people must not
+    start that way. ``ATLAS_ENV=development`` allows it on a developer's machine.
+    """
+    names = settings.default_keys()
+    if not names:
+        return []
+    how = ("set them to long random values, e.g. "
+           + " ".join(f"{n}=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+                      for n in names)
+           + " (keep DATA_KEY for ever once names are stored; scripts/start.sh keeps its own"
+             " in var/), or set ATLAS_ENV=development on a development machine")
+    if server and settings.atlas_env != "development":
+        raise DefaultKeyError(f"refusing to start: {', '.join(names)} still at the development"
+                              f" default. {how}. / 密钥仍为开发默认值，拒绝启动。")
+    return [f"warning: {', '.join(names)} at the development default; {how}"]
 
 
 @lru_cache(maxsize=1)

@@ -13,11 +13,11 @@ import datetime as dt
 import io
 import re
 
-import xlsxwriter
 from PIL import Image as PILImage
 
 from briefing.document import Document, Image, cell_kind, plain, sheet_tables
 from briefing.strings import t
+from tabular import xlsxwriter_workbook
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 PX_PER_ROW = 20
@@ -152,8 +152,7 @@ def to_xlsx(doc: Document, facts: list[tuple[str, str]] = ()) -> bytes:
     """The briefing as XLSX bytes. ``facts``: machine-readable key/value pairs for the summary
     sheet (month, unit code, as-of)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
-                                   "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter_workbook(buf, {"in_memory": True})
     wb.set_properties({"title": f"{doc.title} {doc.subtitle}",
                        "author": t("app.title", doc.lang),
                        "created": dt.datetime.combine(dt.date.fromisoformat(doc.generated),

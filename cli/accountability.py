@@ -101,9 +101,9 @@ def agenda_cmd(day: str | None, unit: str | None, out: str, lang: str) -> None:
     with open(out, "wb") as fh:
         fh.write(data)
     with admin_engine().begin() as conn:
-        audit.record("export", f"agenda {when.isoformat()} {unit or 'region'}",
-                     {"format": "xlsx", "date": when.isoformat(), "unit": unit},
-                     user=_actor(), conn=conn)
+        audit.record_owner("export", f"agenda {when.isoformat()} {unit or 'region'}",
+                           {"format": "xlsx", "date": when.isoformat(), "unit": unit},
+                           actor=_actor(), conn=conn)
     click.echo(f"agenda {when.isoformat()} ({unit or 'region'}): {out}")
 
 

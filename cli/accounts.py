@@ -55,8 +55,8 @@ def create_user(name, role, units, display_name, lang, password_stdin):
     try:
         with admin_engine().begin() as conn:
             account = _create_user(conn, name, password, role, units, display_name, lang)
-            audit.record("user_create", account.username,
-                         {"role": role, "units": list(units)}, user=_actor(), conn=conn)
+            audit.record_owner("user_create", account.username,
+                               {"role": role, "units": list(units)}, actor=_actor(), conn=conn)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {account.username} ({account.role}"
@@ -78,9 +78,9 @@ def update_user_cmd(name, role, units, disable, password_stdin):
                 conn, name, role=role, units=list(units) if units else None,
                 active=None if disable is None else not disable, password=password)
             if changes:
-                audit.record("role_change" if "role" in changes or "units" in changes
-                             else "user_update", account.username, changes, user=_actor(),
-                             conn=conn)
+                audit.record_owner("role_change" if "role" in changes or "units" in changes
+                                   else "user_update", account.username, changes,
+                                   actor=_actor(), conn=conn)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"updated {account.username}: {', '.join(changes) or 'nothing changed'}")
@@ -93,7 +93,7 @@ def unlock_user_cmd(name):
     with admin_engine().begin() as conn:
         if not unlock_user(conn, name):
             raise click.ClickException(f"no user {name!r}")
-        audit.record("user_unlock", name, None, user=_actor(), conn=conn)
+        audit.record_owner("user_unlock", name, None, actor=_actor(), conn=conn)
     click.echo(f"unlocked {name}")
 
 
@@ -105,8 +105,9 @@ def wall_token(name, unit):
     try:
         with admin_engine().begin() as conn:
             token_id, token = create_wall_token(conn, name, unit)
-            audit.record("wall_token_create", f"wall:{name}",
-                         {"device_id": token_id, "unit": unit}, user=_actor(), conn=conn)
+            audit.record_owner("wall_token_create", f"wall:{name}",
+                               {"device_id": token_id, "unit": unit}, actor=_actor(),
+                               conn=conn)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{get_settings().public_url.rstrip('/')}/wall?token={token}")
@@ -120,8 +121,9 @@ def revoke_wall_token(name, token_id):
     try:
         with admin_engine().begin() as conn:
             count = revoke_wall_tokens(conn, name=name, token_id=token_id)
-            audit.record("wall_token_revoke", f"wall:{name}" if name else f"device:{token_id}",
-                         {"revoked": count}, user=_actor(), conn=conn)
+            audit.record_owner("wall_token_revoke",
+                               f"wall:{name}" if name else f"device:{token_id}",
+                               {"revoked": count}, actor=_actor(), conn=conn)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     if not count:

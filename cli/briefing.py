@@ -13,7 +13,6 @@ it the command acts for the whole region, like the other commands. Every file wr
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
 import sys
@@ -24,6 +23,7 @@ import click
 
 from briefing.model import FORMATS
 from cli.periods import period_options, resolve_period
+from tabular import DictCsvWriter
 
 
 def _actor() -> str:
@@ -57,7 +57,9 @@ def _audit(user, b, fmt: str) -> None:
 
     detail = {**audit_detail(b, fmt), "via": _actor()}
     with admin_engine().begin() as conn:
-        audit.record("export", audit_target(b), detail, user=user, conn=conn)
+        audit.record_owner("export", audit_target(b), detail,
+                           actor=getattr(user, "username", user),
+                           role=getattr(user, "role", None), conn=conn)
 
 
 def _progress(verbose: bool):
@@ -161,7 +163,7 @@ def _all(scope, user, code, period, fmt, lang, day, folder: Path, verbose: bool)
                      "seconds": b.seconds, "status": "ok"})
         click.echo(f"[{i}/{len(units)}] {tcode} {name}: {path.name} ({b.seconds:.1f} s)")
     with open(folder / "index.csv", "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["code", "name", "file", "bytes", "seconds",
+        writer = DictCsvWriter(fh, fieldnames=["code", "name", "file", "bytes", "seconds",
                                                 "status"])
         writer.writeheader()
         writer.writerows(rows)

@@ -14,7 +14,6 @@ demo (seed, arguments) gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from demodata.generate import (
 )
 from demodata.params import BAD_TOWNSHIPS
 from demodata.writer import matter_numbers
+from tabular import DictCsvWriter
 
 PACKAGES_FILE, ASSIGNMENTS_FILE, RECEPTIONS_FILE, LEADERS_FILE = (
     "packages.csv", "assignments.csv", "receptions.csv", "leaders.csv")
@@ -393,7 +393,7 @@ def write_accountability(demo: Demo, out_dir: Path,
         path = out / name
         tmp = path.with_name(name + ".part")
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(cols), lineterminator="\n")
+            w = DictCsvWriter(fh, fieldnames=list(cols), lineterminator="\n")
             w.writeheader()
             w.writerows(data[kind])
         os.replace(tmp, path)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from demodata.params import BAD_TOWNSHIPS, GOOD_TOWNSHIPS
 from demodata.places import township_government
+from tabular import frame_to_csv
 
 CITY_DEPARTMENTS = ("信访局", "住建局", "自然资源和规划局", "人社局", "公安局", "民政局",
                     "生态环境局", "农业农村局", "教育局", "卫生健康委", "市场监管局",
@@ -244,6 +245,6 @@ def write_csvs(demo: StabilityDemo, out_dir: Path) -> dict[str, Path]:
     for kind, frame in (("reporting_units", demo.units), ("daily_reports", demo.reports),
                         ("duty_rosters", demo.rosters)):
         path = out_dir / f"{kind}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+        frame_to_csv(frame, path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
         paths[kind] = path
     return paths

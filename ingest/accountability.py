@@ -75,6 +75,7 @@ from sqlalchemy.engine import Engine
 from domain.enums import PACKAGE_LEVELS, lookup
 from domain.rules import RECEPTION_KINDS
 from ingest.leaders import LINK_SQL
+from tabular import CsvWriter
 
 KINDS = ("packages", "assignments", "receptions")
 MAX_TEXT = 500
@@ -304,7 +305,7 @@ def _write_rejects(path: Path, rows: list[_Row]) -> Path | None:
             out.unlink()
         return None
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = CsvWriter(fh)
         w.writerow(["line", "column", "reason"])
         w.writerows(bad)
     return out

@@ -9,11 +9,12 @@ offending value for columns that are not personal.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from tabular import CsvWriter
 
 _MAX_QUOTED = 40
 
@@ -105,7 +106,7 @@ class RejectsWriter:
             return
         if self._fh is None:
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._fh)
+            self._writer = CsvWriter(self._fh)
             self._writer.writerow(self.columns)
         self._writer.writerows(errors[self.columns].itertuples(index=False, name=None))
         self.rows += len(errors)

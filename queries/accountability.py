@@ -35,6 +35,7 @@ from queries.backlog import (
 from queries.clock_sql import overdue_predicate
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions, scope_condition
+from queries.scope import require_rows
 
 RANK_GROUPS = ("unit", "township", "county")
 #: Settings fields read by :func:`accountability_rules` when present (``YELLOW_CARD_LINE`` …).
@@ -110,6 +111,7 @@ def packages_frame(scope, day: dt.date, flt: MatterFilter | None = None,
     with the matter): the list columns of ``queries.backlog.matter_list_sql`` plus
     leader_title, package_since, package_resolved_on. One query behind
     :func:`package_board` and :func:`package_matters`."""
+    require_rows(scope, "packages_frame")
     flt = replace(flt or MatterFilter(), clock=None, clock_day=None)
     where, params = matter_conditions(scope, flt, alias="m")
     params.update(rule_params(day, rules))
@@ -154,6 +156,7 @@ def package_matters(scope, day: dt.date, flt: MatterFilter | None = None,
                     ) -> tuple[pd.DataFrame, int]:
     """Matters a leader owns on ``day`` (all leaders, or ``leader``), backlog first (longest
     in backlog), then the most overdue. ``frame``: :func:`packages_frame`."""
+    require_rows(scope, "package_matters")
     df = frame if frame is not None else packages_frame(scope, day, flt, rules)
     if leader:
         df = df[df["leader"] == leader]
@@ -178,6 +181,7 @@ def assignments(scope, day: dt.date, period: Period | None = None, unit: str | N
     ``state`` (``domain.rules.assignment_state``); worst state first, then by deadline.
     ``states`` narrows to some states. Returns the rows (at most ``limit``) and their number.
     """
+    require_rows(scope, "assignments")
     for s in states:
         if s not in ASSIGNMENT_STATES:
             raise ValueError(f"unknown assignment state {s!r}")
@@ -252,6 +256,7 @@ def receptions(scope, period: Period, unit: str | None = None) -> pd.DataFrame:
     """Leader receptions held in ``period``: one row per leader, month and kind with n (times),
     received and resolved (matters). Columns leader, title, month (first day), kind, n,
     received, resolved."""
+    require_rows(scope, "receptions")
     where, params = reception_conditions(scope, unit)
     params.update(ps=period.start, pe=period.end)
     sql = f"""

@@ -21,6 +21,7 @@ from domain.rules import AccountabilityRules, week_of
 from queries import accountability, backlog
 from queries.db import scoped
 from queries.filters import MatterFilter, matter_conditions
+from queries.scope import require_rows
 
 #: Rows of each agenda list (the conference discusses a page, not a database).
 AGENDA_LIMIT = 200
@@ -55,6 +56,7 @@ def large_visits(scope, start: dt.date, end: dt.date, persons: int,
     (largest first): submission_no, received_on, received_level, persons, is_cross_level,
     irregular, matter_no, category, township and county names, responsible unit. Returns
     the rows (at most ``limit``), how many there are and their persons in all."""
+    require_rows(scope, "large_visits")
     flt = replace(flt or MatterFilter(), clock=None)
     where, params = matter_conditions(scope, flt, alias="m")
     params.update(ws=start, d=end, n=persons, limit=limit)
@@ -81,6 +83,7 @@ def agenda(scope, day: dt.date, flt: MatterFilter | None = None,
            arules: AccountabilityRules = AccountabilityRules(),
            rules: ClockRules = ClockRules(), limit: int = AGENDA_LIMIT) -> Agenda:
     """The joint-conference agenda of ``day`` for ``scope`` (narrowed by ``flt``)."""
+    require_rows(scope, "agenda")
     flt = replace(flt or MatterFilter(), clock=None)
     frame = backlog.status_frame(scope, day, flt, rules)
     bl, n_bl = backlog.backlog_matters(scope, day, flt, rules, limit=limit, frame=frame)
@@ -102,6 +105,7 @@ def friday_list(scope, day: dt.date, flt: MatterFilter | None = None,
     """The Friday tracking list of the week holding ``day``: assignments whose feedback is due
     Monday–Sunday (any state), and every clock not completed by ``day`` and due within
     ``due_soon_days`` of it, with counts per responsible unit."""
+    require_rows(scope, "friday_list")
     flt = replace(flt or MatterFilter(), clock=None)
     monday, sunday = week_of(day)
     ledger, _n = accountability.assignments(scope, day, unit=flt.unit, arules=arules,

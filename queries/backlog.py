@@ -26,6 +26,7 @@ from queries.clock_sql import (
 )
 from queries.db import scoped
 from queries.filters import MatterFilter, Period, matter_conditions
+from queries.scope import require_rows
 
 #: Stage columns a list row carries (with DUE_COLUMNS) so the page can draw clock timelines.
 STAGE_COLUMNS: tuple[str, ...] = (
@@ -215,6 +216,7 @@ def status_frame(scope, day: dt.date, flt: MatterFilter | None = None,
     per duty clock, ``overdue`` (any clock overdue), ``due_soon`` (none overdue, one due
     within ``due_soon_days``: the filter's meaning), ``in_backlog``, ``nearest_soon``.
     """
+    require_rows(scope, "status_frame")
     flt = replace(flt or MatterFilter(), clock=None, clock_day=None)
     where, params = matter_conditions(scope, flt, alias="m")
     params.update(rule_params(day, rules))
@@ -232,6 +234,7 @@ def status_and_package_frames(scope, day: dt.date, flt: MatterFilter | None = No
     arguments, read in one query: both are dominated by the same backlog and package CTEs
     (about 4 s each over 1,000,000 matters), which this evaluates once. Same rows and
     columns as the two functions (each frame also carries the other's extra columns)."""
+    require_rows(scope, "status_and_package_frames")
     flt = replace(flt or MatterFilter(), clock=None, clock_day=None)
     where, params = matter_conditions(scope, flt, alias="m")
     params.update(rule_params(day, rules))
@@ -452,6 +455,7 @@ def matter_detail(scope, matter_no: str, day: dt.date, rules: ClockRules = Clock
     ``scope`` (or does not exist): ``matter`` (stage and due columns, names, backlog and
     package status on ``day``), ``submissions`` (received_on, channel, received_level,
     persons, is_repeat, is_cross_level), ``packages`` (all package rows) and ``assignments``."""
+    require_rows(scope, "matter_detail")
     if not isinstance(matter_no, str) or not 0 < len(matter_no) <= 64:
         return None
     where, params = matter_conditions(scope, MatterFilter(), alias="m")

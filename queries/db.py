@@ -55,6 +55,22 @@ def app_connection(url: str | None = None) -> Iterator[Connection]:
 
 
 @contextmanager
+def auth_connection() -> Iterator[Connection]:
+    """A connection in a transaction acting as the login role (``settings.auth_db_role``),
+    on ``AUTH_DATABASE_URL``: the only role that may read password hashes.
+
+    Kept apart from :func:`app_connection` so that no query of a page, running as the
+    application role, can reach a hash (issue 11). In production the URL logs in as that
+    role; in development and tests a superuser URL switches to it, like ``app_connection``.
+    """
+    settings = get_settings()
+    with get_engine(settings.auth_database_url).begin() as conn:
+        conn.execute(text("SELECT set_config('role', :role, true)"),
+                     {"role": settings.auth_db_role})
+        yield conn
+
+
+@contextmanager
 def scoped(scope, url: str | None = None) -> Iterator[Connection]:
     """A connection in a transaction on which PostgreSQL row-level security sees ``scope``.
 

@@ -25,7 +25,7 @@ from domain.enums import CATEGORIES
 from domain.warnings import LEDGER_STATUSES, OPEN_STATUSES, RISK_LEVELS, personal_data_in
 from queries import audit
 from queries.db import scoped
-from queries.scope import InvalidCode, validate_unit_code
+from queries.scope import InvalidCode, require_rows, validate_unit_code
 from queries.stability_audit import register_actions
 
 register_actions()
@@ -253,6 +253,7 @@ RETURNING u.township_code, u.county_code
 
 def get_entry(scope, ledger_no: str) -> dict | None:
     """One entry (in scope) as a dict with lon/lat, or None."""
+    require_rows(scope, "get_entry")
     with scoped(scope) as conn:
         row = conn.execute(text(
             "SELECT u.*, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat FROM unstable_factor u"
@@ -376,6 +377,8 @@ def list_entries(scope, day: dt.date, *, status: str = "open", unit: str | None 
     (open + being resolved), a status, or all. ``days_left`` counts from ``day`` (negative:
     past due). ``personal=False`` (default for scopes without personal data, i.e. wall
     screens) drops the responsible leader's name."""
+    if personal:  # the leader's name is for the office's pages, never a wall screen
+        require_rows(scope, "list_entries")
     params: dict = {"d": day, "limit": int(limit)}
     where = _list_where(scope, params, status, unit, zone)
     with scoped(scope) as conn:
@@ -390,6 +393,7 @@ def list_entries(scope, day: dt.date, *, status: str = "open", unit: str | None 
 def ledger_geojson(scope, day: dt.date, *, status: str = "open") -> str:
     """Located entries as GeoJSON text: properties no, title, risk, people, status, due,
     days_left, town (name). No person's name."""
+    require_rows(scope, "ledger_geojson")
     params: dict = {"d": day}
     where = _list_where(scope, params, status, None, None)
     sql = f"""

@@ -25,6 +25,7 @@ from queries.filters import (
     clock_condition,
     matter_conditions,
 )
+from queries.scope import require_rows
 from settings import get_settings
 
 #: The drill levels below a unit, by code length (a prefecture code has 6 digits too).
@@ -282,6 +283,7 @@ def matter_points(scope, period: Period, as_of: dt.date, flt: MatterFilter | Non
     Properties (short keys, no personal data): ``n`` number, ``c`` category, ``s`` stage,
     ``d`` days open (to the answer, or to D when unanswered), ``k`` worst clock state on D.
     """
+    require_rows(scope, "matter_points")
     where, params = _active_matters(scope, period, as_of, flt, get_settings().due_soon_days)
     stage, clock = _state_sql("m")
     params["limit"] = int(limit)
@@ -311,6 +313,7 @@ def matter_list(scope, period: Period, as_of: dt.date, flt: MatterFilter | None 
     matter_no, registered_on, category, route, stage, clock, days_open, answer_due,
     responsible_unit, township_code, village_code. No personal data.
     """
+    require_rows(scope, "matter_list")
     where, params = _active_matters(scope, period, as_of, flt, get_settings().due_soon_days)
     stage, clock = _state_sql("m")
     params["limit"] = int(limit)

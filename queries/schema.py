@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -375,6 +376,8 @@ app_user = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("last_login_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    # Raised by a password, role, unit or activity change: older sessions end (migration 0009).
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
     CheckConstraint("role in ('admin','leader','officer','auditor')", name="role"),
 )
 
@@ -393,6 +396,15 @@ wall_token = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_seen_at", DateTime(timezone=True)),
+)
+
+# Server-side sessions when no Redis is configured; ``id`` is a hash of the cookie's id.
+web_session = Table(
+    "web_session", metadata,
+    Column("id", String(128), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_session_expires", "expires_at"),
 )
 
 audit_log = Table(

@@ -29,6 +29,10 @@ class InvalidCode(ValueError):
     """A unit or department code that is malformed or outside the region (a clear 400)."""
 
 
+class RowsRefused(PermissionError):
+    """A scope limited to aggregates (a wall screen) asked for individual matters or entries."""
+
+
 def _region_code() -> str:
     return get_settings().region_code
 
@@ -80,6 +84,9 @@ class Scope:
     departments: tuple[str, ...] = ()
     can_reveal: bool = False  # the role may reveal personal data (each reveal is audited)
     personal_data: bool = True  # False: wall screens and auditors get no personal data at all
+    # False: aggregates only (wall screens). Lists of matters, ledger entries, packages and
+    # assignments refuse such a scope (require_rows), whatever a callback asks (issue 11).
+    row_level: bool = True
 
     def __post_init__(self):
         units = tuple(dict.fromkeys(validate_unit_code(u, levels=(6, 9)) for u in self.units))
@@ -156,7 +163,19 @@ def scope_for_user(user) -> Scope:
     if role == WALL and not units:
         units = (_region_code(),)
     return Scope(units=units, departments=departments, can_reveal=can_reveal,
-                 personal_data=personal)
+                 personal_data=personal, row_level=role != WALL)
+
+
+def require_rows(scope: Scope, what: str) -> None:
+    """Refuse a read of individual rows (``what``) to a scope limited to aggregates.
+
+    The page guard already keeps wall devices to the wall's own callbacks; this is the second
+    wall, in the query layer, so a new callback that forgets a role check still leaks nothing.
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError("a queries.scope.Scope is required")
+    if not scope.row_level:
+        raise RowsRefused(f"{what}: this scope reads aggregates only / 该账户仅可查看汇总数据")
 
 
 def unknown_units(conn, codes: Iterable[str]) -> list[str]:

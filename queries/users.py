@@ -2,9 +2,11 @@
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile) and
 never stored or logged in clear. Wall tokens are 256-bit random strings of which only the
-SHA-256 is stored. Reads and counter updates of the web application run as the application
-role (``queries.db.app_connection``); creating and changing accounts is for the owner
-connection of the CLI (pass ``conn``).
+SHA-256 is stored. The login path (hash and failure counters) runs as the login role
+(``queries.db.auth_connection``); other reads of the web application run as the application
+role (``queries.db.app_connection``), which may read neither column of a credential; wall
+tokens are checked by the database function ``atlas_wall_device``. Creating and changing
+accounts is for the owner connection of the CLI (pass ``conn``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import text
 
-from queries.db import app_connection
+from queries.db import app_connection, auth_connection
 from queries.scope import (
     ROLES,
     WALL,
@@ -59,11 +61,14 @@ class Account:
     units: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
     kind: str = "user"
+    epoch: int = 0  # app_user.session_epoch: raised by changes that must end sessions
 
     @property
     def session_id(self) -> str:
-        """The identifier kept in the session cookie: ``u:<id>`` or ``w:<id>``."""
-        return f"{'w' if self.kind == WALL else 'u'}:{self.id}"
+        """The identifier kept in the session: ``u:<id>:<epoch>`` or ``w:<id>``. A password,
+        role, unit or activity change raises the epoch, so sessions opened before it no
+        longer match their account and end at their next request."""
+        return f"w:{self.id}" if self.kind == WALL else f"u:{self.id}:{self.epoch}"
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -111,10 +116,10 @@ def _account(conn, row) -> Account:
     units, departments = _scope_rows(conn, row.id)
     return Account(id=row.id, username=row.username, role=row.role,
                    display_name=row.display_name, lang=row.lang, active=row.active,
-                   units=units, departments=departments)
+                   units=units, departments=departments, epoch=row.session_epoch)
 
 
-_USER_COLUMNS = "id, username, role, display_name, lang, active"
+_USER_COLUMNS = "id, username, role, display_name, lang, active, session_epoch"
 
 
 def load_account(user_id: int) -> Account | None:
@@ -141,33 +146,29 @@ class LoginState:
 
 
 def login_state(username: str) -> LoginState | None:
-    with app_connection() as conn:
+    """The hash and counters of an account for the login form (login role only)."""
+    with auth_connection() as conn:
         row = conn.execute(text(
             "SELECT id, password_hash, active, failed_logins, locked_until FROM app_user"
             " WHERE username = :u"), {"u": username}).first()
     return LoginState(*row) if row else None
 
 
-def clear_expired_lock(user_id: int) -> None:
-    """A cool-down that has ended starts the count afresh."""
-    with app_connection() as conn:
-        conn.execute(text("UPDATE app_user SET failed_logins = 0, locked_until = NULL"
-                          " WHERE id = :id AND locked_until <= now()"), {"id": user_id})
-
-
 def record_failed_login(user_id: int, max_failures: int, lockout_minutes: int) -> int:
-    """Count a failure; the ``max_failures``-th in a row locks the account. Returns the count."""
-    with app_connection() as conn:
+    """Count a failure in a row (for the audit row and ``update-user``'s view); returns the
+    count. It locks nothing: the throttle refuses per address and per (account, address), so
+    a stranger's failures cannot keep the owner out (issue 11). ``max_failures`` and
+    ``lockout_minutes`` are kept for callers of the earlier signature."""
+    del max_failures, lockout_minutes
+    with auth_connection() as conn:
         return conn.execute(text(
-            "UPDATE app_user SET failed_logins = failed_logins + 1,"
-            " locked_until = CASE WHEN failed_logins + 1 >= :max"
-            "   THEN now() + make_interval(mins => :mins) ELSE locked_until END"
-            " WHERE id = :id RETURNING failed_logins"),
-            {"id": user_id, "max": max_failures, "mins": lockout_minutes}).scalar_one()
+            "UPDATE app_user SET failed_logins = failed_logins + 1"
+            " WHERE id = :id RETURNING failed_logins"), {"id": user_id}).scalar_one()
 
 
 def record_successful_login(user_id: int) -> None:
-    with app_connection() as conn:
+    """Reset the failure count and note the login time (login role)."""
+    with auth_connection() as conn:
         conn.execute(text("UPDATE app_user SET failed_logins = 0, locked_until = NULL,"
                           " last_login_at = now() WHERE id = :id"), {"id": user_id})
 
@@ -284,6 +285,9 @@ def update_user(conn, username: str, *, role: str | None = None,
                           " locked_until = NULL WHERE id = :i"),
                      {"h": hash_password(password), "i": before.id})
         changes["password"] = "changed"
+    if changes:  # every open session of this account ends at its next request
+        conn.execute(text("UPDATE app_user SET session_epoch = session_epoch + 1"
+                          " WHERE id = :i"), {"i": before.id})
     return get_account(conn, username), changes
 
 
@@ -327,10 +331,8 @@ def wall_device_for_token(token: str) -> Account | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 128:
         return None
     with app_connection() as conn:
-        row = conn.execute(text(
-            "UPDATE wall_token SET last_seen_at = now()"
-            " WHERE token_hash = :h AND revoked_at IS NULL RETURNING id, name, scope_code"),
-            {"h": token_hash(token)}).first()
+        row = conn.execute(text("SELECT id, name, scope_code FROM atlas_wall_device(:h)"),
+                           {"h": token_hash(token)}).first()
     return _wall_account(row) if row else None
 
 

@@ -32,7 +32,8 @@ def running_server(name: str, env: dict[str, str], *, module: str = "tests.dashb
     """Start ``python -m module PORT`` with ``env`` added to this process's environment;
     yield its base URL once ``/healthz`` answers 200. ``name`` names the log file."""
     port = free_port()
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    # Test servers run with the development keys (never the production entry, app.py).
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "ATLAS_ENV": "development", **env}
     full_env = {k: v for k, v in full_env.items() if v is not None}
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / f"{name}-test-{port}.log", "w")

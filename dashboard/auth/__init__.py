@@ -1,9 +1,12 @@
 """Authentication, authorisation and hardening of the web application (issue 4).
 
-``init_auth(server)`` wires, in this order: cookie settings, flask-login, the login blueprint,
-the ``before_request`` guard (every route, ``/_dash-*`` included, answers 302 → /login or 401
-without a live session), CSRF protection (the login form and Dash's JSON callbacks via the
-``_csrf_token`` cookie / ``X-CSRFToken`` header), security headers and redacted logging.
+``init_auth(server)`` wires, in this order: the trusted proxy hops (Werkzeug's ProxyFix,
+``TRUSTED_PROXIES``), server-side sessions (Flask-Session: Redis or the database), cookie
+settings, flask-login, the login blueprint, the ``before_request`` guard (every route,
+``/_dash-*`` included, answers 302 → /login or 401 without a live session; wall devices run
+only the wall's own callbacks), CSRF protection (the login form, ``/logout`` and Dash's JSON
+callbacks via the ``_csrf_token`` cookie / ``X-CSRFToken`` header), the throttles, security
+headers and redacted logging.
 
 Pages use :func:`current_scope` for every read and may restrict themselves with
 ``dash.register_page(..., roles=("auditor", "admin"))``; without ``roles`` a page is for
@@ -16,9 +19,10 @@ import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.auth.guard import require_login, security_headers
 from dashboard.auth.logsafe import configure_logging
@@ -32,7 +36,8 @@ from dashboard.auth.session import (
     load_user,
     page_allows,
 )
-from dashboard.auth.throttle import make_throttle
+from dashboard.auth.store import session_interface
+from dashboard.auth.throttle import make_throttles
 from dashboard.auth.views import bp
 from settings import get_settings
 
@@ -42,20 +47,29 @@ __all__ = ["init_auth", "register_dash", "current_scope", "current_account", "au
 
 def init_auth(server: Flask) -> Flask:
     settings = get_settings()
+    if settings.trusted_proxies:
+        # X-Forwarded-For/-Proto count only for the configured hops; a client cannot add a
+        # hop of its own, so throttling and the audit log see the real client's address.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,
+                                   x_proto=settings.trusted_proxies)
     server.config.update(
         SESSION_COOKIE_NAME="atlas_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.session_minutes),
-        SESSION_REFRESH_EACH_REQUEST=True,
+        # Stored only when changed; the guard changes last_seen at most once a minute.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which expires on inactivity
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
         ATLAS_TILE_ORIGIN=_origin(settings.tile_url),
     )
     configure_logging(settings.log_dir)
-    if settings.secret_key == "dev-only-change-me":
-        logging.getLogger(__name__).warning("SECRET_KEY is the development default: set it")
+    if settings.default_keys():  # app.py refuses them for a server; others get this line
+        logging.getLogger(__name__).warning("%s at the development default: set them",
+                                            ", ".join(settings.default_keys()))
+
+    server.session_interface = session_interface(server, settings.redis_url)
 
     manager = LoginManager()
     manager.session_protection = "strong"  # a cookie replayed from another address/agent dies
@@ -68,8 +82,7 @@ def init_auth(server: Flask) -> Flask:
     csrf = CSRFProtect()
     csrf.init_app(server)
     server.after_request(security_headers)
-    server.extensions["atlas_throttle"] = make_throttle(
-        settings.redis_url, settings.login_max_failures, settings.login_lockout_minutes)
+    server.extensions["atlas_throttles"] = make_throttles(settings)
 
     @server.errorhandler(CSRFError)
     def _csrf_failed(exc):
@@ -77,6 +90,8 @@ def init_auth(server: Flask) -> Flask:
             return render_template("login.html", username="", next="",
                                    message="页面已过期，请重新登录。The form expired; "
                                            "please try again."), 400
+        if request.path == "/logout":  # not logged out: a forged form must not end a session
+            return redirect("/")
         return jsonify(error="CSRF token missing or invalid / 请求校验失败"), 400
     return server
 

@@ -7,12 +7,19 @@ import json
 import time
 
 from dash import _callback
-from flask import current_app, jsonify, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.session import audit_event, home_for, page_allows
-from dashboard.auth.views import exchange_wall_token, safe_next
+from dashboard.auth.views import (
+    DEVICE_COOKIE,
+    audit_refusal,
+    end_session,
+    exchange_wall_token,
+    restore_device_session,
+    safe_next,
+)
 from queries.scope import WALL
 from settings import get_settings
 
@@ -20,7 +27,13 @@ PUBLIC_EXACT = frozenset({"/login", "/logout", "/healthz"})
 PUBLIC_PREFIXES = ("/login/static/",)
 WALL_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash")
 CSRF_COOKIE = "_csrf_token"  # what Dash's renderer reads and echoes as X-CSRFToken
-PAGES_LOCATION = "_pages_location"
+UPDATE_PATH = "/_dash-update-component"
+# Dash selects the callback to run by the request's ``output`` key alone and passes input
+# values by position, so callbacks are recognised here by that key, never by input ids.
+ROUTING_OUTPUT = ".._pages_content.children..._pages_store.data.."
+# Modules whose callbacks a wall device may run (the wall page's own refresh).
+WALL_CALLBACK_MODULES = ("pages.wall", "dashboard.pages.wall")
+LAST_SEEN_EVERY = 60  # seconds: the session store is written at most once a minute
 
 
 def _is_public(path: str) -> bool:
@@ -33,8 +46,12 @@ def _refused():
     return redirect(url_for("atlas_auth.login", next=safe_next(request.full_path)))
 
 
+def _forbidden():
+    return jsonify(error="forbidden / 无权访问"), 403
+
+
 def _callback_body() -> dict | None:
-    if request.method != "POST" or request.path != "/_dash-update-component":
+    if request.method != "POST" or request.path != UPDATE_PATH:
         return None
     try:
         body = json.loads(request.get_data(cache=True) or b"{}")
@@ -49,29 +66,78 @@ def _only_intervals(body: dict | None) -> bool:
     return bool(changed) and all(str(p).endswith(".n_intervals") for p in changed)
 
 
+def _dash_app():
+    return current_app.extensions.get("atlas_dash")
+
+
 def _routed_pathname(body: dict | None) -> str | None:
-    """The pathname of Dash's page-routing callback (the one that returns a page layout)."""
-    for item in (body or {}).get("inputs") or []:
-        if isinstance(item, dict) and item.get("id") == PAGES_LOCATION \
-                and item.get("property") == "pathname":
-            value = item.get("value")
-            return value if isinstance(value, str) else ""
-    return None
+    """The pathname Dash's page-routing callback will route to, or None when ``body`` is
+    not that callback. Recognised by its output; the value taken from the input position
+    Dash will read it from, whatever id the request gives that input."""
+    if not body or body.get("output") != ROUTING_OUTPUT:
+        return None
+    position = 0  # Dash registers (pathname, search, ...) in this order
+    app = _dash_app()
+    registered = app.callback_map.get(ROUTING_OUTPUT) if app is not None else None
+    if registered:
+        position = next((i for i, d in enumerate(registered.get("inputs") or [])
+                         if d.get("id") == "_pages_location" and d.get("property") ==
+                         "pathname"), 0)
+    inputs = body.get("inputs")
+    item = inputs[position] if isinstance(inputs, list) and len(inputs) > position else None
+    value = item.get("value") if isinstance(item, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def _page_for(path: str) -> dict | None:
     from dash._pages import _path_to_page  # dash==4.4.1: the same lookup the router uses
 
-    app = current_app.extensions.get("atlas_dash")
-    stripped = app.strip_relative_path(path) if app is not None else path.strip("/")
-    page, _vars = _path_to_page(stripped or "")
+    app = _dash_app()
+    try:
+        stripped = app.strip_relative_path(path) if app is not None else path.strip("/")
+        page, _vars = _path_to_page(stripped or "")
+    except Exception:  # a path Dash cannot route either (no leading slash, ...): no page
+        return None
     return page or None
+
+
+def wall_outputs() -> frozenset[str]:
+    """The output keys of the callbacks a wall device may run: those the wall page defines."""
+    app = _dash_app()
+    if app is None:
+        return frozenset()
+    cache = current_app.extensions.setdefault("atlas_wall_outputs", {})
+    if cache.get("n") != len(app.callback_map):
+        cache["keys"] = frozenset(
+            key for key, cb in app.callback_map.items()
+            if getattr(cb.get("callback"), "__module__", None) in WALL_CALLBACK_MODULES)
+        cache["n"] = len(app.callback_map)
+    return cache["keys"]
+
+
+def wall_may_run(body: dict | None) -> bool:
+    """Whether a wall device may run this callback request: the wall page's own callbacks,
+    and the routing callback only to ``/wall``. Everything else is refused, whatever ids
+    its inputs carry."""
+    if not body or not isinstance(body.get("output"), str):
+        return False
+    pathname = _routed_pathname(body)
+    if pathname is not None:
+        page = _page_for(pathname)
+        return page is not None and page.get("path") == "/wall"
+    return body["output"] in wall_outputs()
 
 
 def _expired() -> bool:
     last = session.get("last_seen")
     minutes = get_settings().session_minutes
     return not isinstance(last, int) or time.time() - last > minutes * 60
+
+
+def _wall_refusal(target: str):
+    audit_refusal("wall-callback", "access_denied", target[:200], {"role": WALL},
+                  user=current_user.account)
+    return _forbidden()
 
 
 def require_login():
@@ -81,17 +147,27 @@ def require_login():
         return exchange_wall_token()
     if _is_public(path):
         return None
-    if not current_user.is_authenticated:
-        return _refused()
-    if _expired():
+    if current_user.is_authenticated and _expired():
         audit_event("session_expired", current_user.username)
-        logout_user()
-        session.clear()
+        end_session()
+    if not current_user.is_authenticated and not restore_device_session():
         return _refused()
     body = _callback_body()
-    if not (_only_intervals(body) and not current_user.is_wall):
-        session["last_seen"] = int(time.time())
+    now = int(time.time())
+    if not (_only_intervals(body) and not current_user.is_wall) and \
+            now - (session.get("last_seen") or 0) >= LAST_SEEN_EVERY:
+        session["last_seen"] = now
     role = current_user.role
+
+    if role == WALL:
+        if path == UPDATE_PATH:
+            return None if wall_may_run(body) else \
+                _wall_refusal(str((body or {}).get("output") or "callback"))
+        if request.method != "GET":
+            return _forbidden()
+        if path != "/wall" and not path.startswith(WALL_PREFIXES):
+            return redirect("/wall")
+        return None
 
     # Page access by role, both for the HTML shell and for the routing callback that
     # returns the page's layout (a captured callback replayed with another pathname).
@@ -100,10 +176,7 @@ def require_login():
         page = _page_for(pathname)
         if page is not None and not page_allows(page, role):
             audit_event("access_denied", pathname[:200])
-            return jsonify(error="forbidden / 无权访问"), 403
-    if role == WALL and path != "/wall" and not path.startswith(WALL_PREFIXES):
-        return redirect("/wall") if request.method == "GET" else \
-            (jsonify(error="forbidden / 无权访问"), 403)
+            return _forbidden()
     if request.method == "GET" and not path.startswith(("/_", "/assets/")):
         page = _page_for(path)
         if page is not None and not page_allows(page, role):
@@ -152,6 +225,8 @@ def security_headers(response):
         h["Cache-Control"] = "no-store"
     if get_settings().session_cookie_secure:
         h["Strict-Transport-Security"] = "max-age=31536000"
+    if g.get("atlas_drop_device_cookie"):
+        response.delete_cookie(DEVICE_COOKIE, path="/")
     if current_user and current_user.is_authenticated:
         response.set_cookie(CSRF_COOKIE, generate_csrf(), httponly=False, samesite="Strict",
                             secure=get_settings().session_cookie_secure, path="/")

@@ -40,12 +40,20 @@ class Anonymous(AnonymousUserMixin):
 
 def load_user(session_id: str) -> SessionUser | None:
     """flask-login's user loader: re-reads the account on each request, so deactivating a
-    user or revoking a wall token takes effect at once."""
-    kind, _, raw = (session_id or "").partition(":")
+    user, changing their password, role or units (a new ``session_epoch``) or revoking a wall
+    token ends the session at its next request."""
+    kind, _, rest = (session_id or "").partition(":")
+    raw, _, epoch = rest.partition(":")
     if not raw.isdigit():
         return None
-    account = load_account(int(raw)) if kind == "u" else \
-        load_wall_device(int(raw)) if kind == "w" else None
+    if kind == "u":
+        account = load_account(int(raw))
+        if account is None or epoch != str(account.epoch):
+            return None
+    elif kind == "w" and not epoch:
+        account = load_wall_device(int(raw))
+    else:
+        return None
     return SessionUser(account) if account else None
 
 
@@ -54,11 +62,21 @@ def current_account() -> Account | None:
 
 
 def current_scope() -> Scope:
-    """The scope of the request's user; the empty scope when nobody is logged in.
+    """The scope of the request's user; the empty scope when nobody is logged in, and for a
+    wall device (it reads through :func:`wall_scope`, on the wall page only).
 
     Every layout function and callback that reads data calls this — never a unit code taken
     from the browser as the jurisdiction.
     """
+    account = current_account()
+    if account is None or account.kind == WALL:
+        return Scope.none()
+    return scope_for_user(account)
+
+
+def wall_scope() -> Scope:
+    """The scope of the wall page's reads: the wall device's jurisdiction (aggregates only,
+    no personal data) or, for a person opening ``/wall``, their own scope."""
     account = current_account()
     return scope_for_user(account) if account else Scope.none()
 

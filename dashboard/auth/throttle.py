@@ -1,75 +1,116 @@
-"""Per-address login throttling: in Redis when ``REDIS_URL`` is set, else in this process.
+"""Throttles of the login form, wall tokens and reveals, on the ``limits`` library: Redis when
+``REDIS_URL`` is set (shared by every worker and host), memory otherwise.
 
-A failure counts against the remote address for ``window`` seconds from the first failure; at
-``max_failures`` the address is refused (429) until that window ends. Per-account counting is
-in the database (``app_user.failed_logins``/``locked_until``), see ``dashboard.auth.views``.
+Why ``limits`` and not Flask-Limiter's decorators: ``limits`` is the storage and window engine
+under Flask-Limiter, and the part that fits. The decorators count *requests to a route*; here
+the counted events are decided inside the handler — a wrong password for one account from one
+address, a refused wall token, a reveal of a name in a Dash callback — and a refusal must
+render the login page (429) and write an aggregated audit row, not a generic error.
+
+Policies (settings, per fixed window of ``LOGIN_LOCKOUT_MINUTES``):
+
+- login: ``LOGIN_MAX_FAILURES`` failures per (account, address), and
+  ``LOGIN_ADDRESS_MAX_FAILURES`` per address across accounts. There is no account-wide lock:
+  a stranger's failures cannot keep the owner out, who logs in from an address with none;
+- wall tokens: ``WALL_REFUSED_MAX`` refused tokens per address, then 429 without a lookup;
+- reveals: ``REVEAL_LIMIT_PER_HOUR`` per user and hour.
+
+Refusals are counted too, so the audit log gets one row at the 1st, 10th, 100th, … refusal of
+an address in a window (with the count) instead of one per request.
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from limits import RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+#: A counter that never refuses: only its count is read (aggregated audit rows).
+_COUNTER_AMOUNT = 10**9
 
 
-class MemoryThrottle:
-    """Counters in a dict guarded by a lock (one gunicorn worker each: a weaker limit)."""
-
-    def __init__(self, max_failures: int, window: int):
-        self.max_failures, self.window = max_failures, window
-        self._lock = threading.Lock()
-        self._state: dict[str, tuple[int, float]] = {}  # addr -> (failures, window end)
-
-    def _current(self, key: str, now: float) -> tuple[int, float]:
-        count, until = self._state.get(key, (0, 0.0))
-        return (0, 0.0) if until <= now else (count, until)
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return self._current(key, time.monotonic())[0] >= self.max_failures
-
-    def fail(self, key: str) -> int:
-        now = time.monotonic()
-        with self._lock:
-            count, until = self._current(key, now)
-            count, until = count + 1, (until or now + self.window)
-            self._state[key] = (count, until)
-            if len(self._state) > 10_000:  # forget ended windows
-                self._state = {k: v for k, v in self._state.items() if v[1] > now}
-            return count
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._state.pop(key, None)
+def audit_due(count: int) -> bool:
+    """Whether the ``count``-th event of a window gets an audit row (1, 10, 100, …)."""
+    while count >= 10 and count % 10 == 0:
+        count //= 10
+    return count == 1
 
 
-class RedisThrottle:
-    """The same counters in Redis, shared by all workers and hosts."""
+class Throttles:
+    """Every counter of the authentication layer, on one ``limits`` storage."""
 
-    def __init__(self, url: str, max_failures: int, window: int):
-        import redis
+    def __init__(self, storage_uri: str, *, login_max: int = 10, address_max: int = 30,
+                 wall_max: int = 10, window_minutes: int = 15, reveals_per_hour: int = 20):
+        self.storage = storage_from_string(storage_uri)
+        self.limiter = FixedWindowRateLimiter(self.storage)
+        minutes = max(1, window_minutes)
+        self.window_minutes = minutes
+        self.login_pair = RateLimitItemPerMinute(login_max, minutes)
+        self.login_address = RateLimitItemPerMinute(address_max, minutes)
+        self.wall_address = RateLimitItemPerMinute(wall_max, minutes)
+        self.refusals = RateLimitItemPerMinute(_COUNTER_AMOUNT, minutes)
+        self.reveals = RateLimitItemPerHour(reveals_per_hour, 1)
 
-        self.max_failures, self.window = max_failures, window
-        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+    # --- generic ----------------------------------------------------------------------------
+
+    def _count(self, item, *keys: str) -> int:
+        stats = self.limiter.get_window_stats(item, *keys)
+        return item.amount - stats.remaining
+
+    def _blocked(self, item, *keys: str) -> bool:
+        return self._count(item, *keys) >= item.amount
+
+    # --- login ------------------------------------------------------------------------------
 
     @staticmethod
-    def _key(key: str) -> str:
-        return f"atlas:login-fail:{key}"
+    def _account(username: str) -> str:
+        return (username or "").strip().lower()[:128]
 
-    def blocked(self, key: str) -> bool:
-        return int(self._redis.get(self._key(key)) or 0) >= self.max_failures
+    def login_blocked(self, addr: str, username: str) -> str | None:
+        """``"address"`` or ``"account"`` (the pair) when this attempt must be refused."""
+        if self._blocked(self.login_address, "login-addr", addr):
+            return "address"
+        if self._blocked(self.login_pair, "login", addr, self._account(username)):
+            return "account"
+        return None
 
-    def fail(self, key: str) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(self._key(key))
-        pipe.expire(self._key(key), self.window, nx=True)
-        return int(pipe.execute()[0])
+    def login_failed(self, addr: str, username: str) -> None:
+        self.limiter.hit(self.login_address, "login-addr", addr)
+        self.limiter.hit(self.login_pair, "login", addr, self._account(username))
 
-    def reset(self, key: str) -> None:
-        self._redis.delete(self._key(key))
+    def login_succeeded(self, addr: str, username: str) -> None:
+        """The pair starts afresh; the address keeps its count (others may share it)."""
+        self.limiter.clear(self.login_pair, "login", addr, self._account(username))
+
+    # --- wall tokens ------------------------------------------------------------------------
+
+    def wall_blocked(self, addr: str) -> bool:
+        return self._blocked(self.wall_address, "wall", addr)
+
+    def wall_refused(self, addr: str) -> None:
+        self.limiter.hit(self.wall_address, "wall", addr)
+
+    # --- refusals, counted for the audit log ------------------------------------------------
+
+    def refusal(self, kind: str, addr: str) -> int:
+        """Count one refusal of ``kind`` from ``addr``; returns the count in this window."""
+        self.limiter.hit(self.refusals, "refused", kind, addr)
+        return self._count(self.refusals, "refused", kind, addr)
+
+    # --- reveals ----------------------------------------------------------------------------
+
+    def reveal_allowed(self, user_key: str) -> bool:
+        """Count one reveal of ``user_key``; False when over the hourly limit (not counted)."""
+        if self._blocked(self.reveals, "reveal", user_key):
+            return False
+        return self.limiter.hit(self.reveals, "reveal", user_key)
 
 
-def make_throttle(redis_url: str | None, max_failures: int, window_minutes: int):
-    window = max(60, window_minutes * 60)
-    if redis_url:
-        return RedisThrottle(redis_url, max_failures, window)
-    return MemoryThrottle(max_failures, window)
+def make_throttles(settings) -> Throttles:
+    """The throttles of ``settings`` (Redis when ``redis_url`` is set)."""
+    uri = settings.redis_url or "memory://"
+    return Throttles(uri, login_max=settings.login_max_failures,
+                     address_max=settings.login_address_max_failures,
+                     wall_max=settings.wall_refused_max,
+                     window_minutes=settings.login_lockout_minutes,
+                     reveals_per_hour=settings.reveal_limit_per_hour)

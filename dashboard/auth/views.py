@@ -1,9 +1,9 @@
-"""The login blueprint: ``/login`` (a plain Flask/Jinja form, nothing of Dash), ``/logout``, and
-the wall-screen token exchange (``/wall?token=...`` → session cookie → ``/wall``)."""
+"""The login blueprint: ``/login`` (a plain Flask/Jinja form, nothing of Dash), ``/logout``
+(POST with CSRF), and the wall-screen token exchange (``/wall?token=...`` → session and
+device cookie → ``/wall``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import time
 from pathlib import Path
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from dashboard.auth.session import SessionUser, audit_event, home_for
+from dashboard.auth.throttle import audit_due
 from queries import users
 from settings import get_settings
 
@@ -29,6 +31,8 @@ bp = Blueprint("atlas_auth", __name__, template_folder=str(HERE.parent / "templa
                static_folder=str(HERE / "static"), static_url_path="/login/static")
 
 MAX_FIELD = 128
+#: The wall device's own cookie (its token), HttpOnly, long-lived: see restore_device_session.
+DEVICE_COOKIE = "atlas_wall_device"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -48,16 +52,44 @@ def _render(status: int, message: str | None = None, username: str = ""):
                            next=safe_next(request.values.get("next")) or ""), status
 
 
-def _throttle():
-    return current_app.extensions["atlas_throttle"]
+def throttles():
+    """The counters of the authentication layer (``dashboard.auth.throttle``)."""
+    return current_app.extensions["atlas_throttles"]
+
+
+def client_addr() -> str:
+    """The client's address: behind ``TRUSTED_PROXIES`` hops, ProxyFix has already put the
+    forwarded address here; anything a client adds beyond those hops is ignored."""
+    return request.remote_addr or "unknown"
+
+
+def audit_refusal(kind: str, action: str, target: str | None, detail: dict,
+                  user=None) -> None:
+    """Count one refusal and write an audit row only for the 1st, 10th, 100th, … of this
+    address in the window, with the count: a flood cannot bury the real entries."""
+    count = throttles().refusal(kind, client_addr())
+    if audit_due(count):
+        audit_event(action, target, {**detail, "count": count,
+                                     "window_minutes": throttles().window_minutes}, user=user)
 
 
 def start_session(user: SessionUser) -> None:
-    """A fresh session (nothing from before login survives: no fixation) for ``user``."""
+    """A fresh session under a new id (nothing from before login survives, and the old id
+    is deleted from the store: no fixation) for ``user``."""
+    iface = current_app.session_interface
+    if hasattr(iface, "regenerate"):
+        session["_rotate"] = True  # regenerate() only rotates a non-empty session
+        iface.regenerate(session)
     session.clear()
     login_user(user, remember=False)
     session.permanent = True
     session["last_seen"] = int(time.time())
+
+
+def end_session() -> None:
+    """Log out and delete the session from the store (a replayed cookie finds nothing)."""
+    logout_user()
+    session.clear()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -70,28 +102,24 @@ def login():
     settings = get_settings()
     username = (request.form.get("username") or "").strip()[:MAX_FIELD]
     password = request.form.get("password") or ""
-    addr = request.remote_addr or "unknown"
+    addr = client_addr()
     known = users.login_state(username) if username else None
     target = username if known else None
-    detail_unknown = None if known else {
+    detail_unknown = {} if known else {
         "name_sha256": hashlib.sha256(username.encode()).hexdigest()[:12]}
 
-    locked = known is not None and known.locked_until is not None and \
-        known.locked_until > dt.datetime.now(dt.UTC)
-    if _throttle().blocked(addr) or locked:
-        audit_event("login_throttled", target,
-                    {"by": "account" if locked else "address", **(detail_unknown or {})},
-                    user=target)
+    by = throttles().login_blocked(addr, username)
+    if by:
+        audit_refusal("login", "login_throttled", target, {"by": by, **detail_unknown},
+                      user=target)
         return _render(429, "尝试次数过多，请稍后再试。Too many attempts; try again later.",
                        username)
-    if known is not None and known.locked_until is not None:
-        users.clear_expired_lock(known.id)
 
     ok = users.verify_password(known.password_hash if known else None, password) \
         and known is not None and known.active
     if not ok:
-        _throttle().fail(addr)
-        detail = dict(detail_unknown or {})
+        throttles().login_failed(addr, username)
+        detail = dict(detail_unknown)
         if known is not None:
             detail["failures"] = users.record_failed_login(
                 known.id, settings.login_max_failures, settings.login_lockout_minutes)
@@ -103,32 +131,76 @@ def login():
     account = users.load_account(known.id)
     if account is None:  # deactivated in between
         return _render(401, "用户名或密码错误。Wrong user name or password.", username)
+    throttles().login_succeeded(addr, username)
     users.record_successful_login(known.id)
     start_session(SessionUser(account))
     audit_event("login_success", account.username, user=account)
     return redirect(safe_next(request.form.get("next")) or home_for(account.role))
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.route("/logout", methods=["POST"])
 def logout():
+    """POST with the CSRF token only (a link or an image elsewhere cannot log anyone out)."""
     if current_user.is_authenticated:
         audit_event("logout", current_user.username)
-    logout_user()
-    session.clear()
-    return redirect(url_for("atlas_auth.login"))
+    end_session()
+    resp = redirect(url_for("atlas_auth.login"))
+    resp.delete_cookie(DEVICE_COOKIE, path="/")
+    return resp
+
+
+@bp.get("/logout")
+def logout_by_get():
+    """Not a way out: only the header's form (POST with CSRF) logs out."""
+    from werkzeug.exceptions import MethodNotAllowed
+
+    raise MethodNotAllowed(valid_methods=["POST"])
+
+
+def _set_device_cookie(response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(DEVICE_COOKIE, token, max_age=settings.wall_device_cookie_days * 86400,
+                        httponly=True, samesite="Lax", secure=settings.session_cookie_secure,
+                        path="/")
 
 
 def exchange_wall_token():
-    """``GET /wall?token=...``: a valid, unrevoked device token becomes a session; the token
-    leaves the address bar at once (redirect to ``/wall``)."""
+    """``GET /wall?token=...``: a valid, unrevoked device token becomes a session and a
+    long-lived device cookie; the token leaves the address bar at once (redirect to
+    ``/wall``). A refused token leaves whatever session the browser has alone."""
+    addr = client_addr()
+    if throttles().wall_blocked(addr):
+        audit_refusal("wall", "wall_refused", None, {"throttled": True})
+        return render_template("wall_refused.html"), 429
     token = request.args.get("token", "")
     device = users.wall_device_for_token(token)
     if device is None:
-        logout_user()
-        session.clear()
-        audit_event("wall_refused", None, {"token_sha256": users.token_hash(token)[:12]},
-                    user=None)
+        throttles().wall_refused(addr)
+        audit_refusal("wall", "wall_refused", None,
+                      {"token_sha256": users.token_hash(token)[:12]})
         return render_template("wall_refused.html"), 403
     start_session(SessionUser(device))
     audit_event("wall_login", device.username, user=device)
-    return redirect("/wall")
+    resp = redirect("/wall")
+    _set_device_cookie(resp, token)
+    return resp
+
+
+def restore_device_session() -> bool:
+    """A wall device whose session is gone (expired, or the store restarted) comes back by
+    itself with its device cookie, unless the token was revoked; True when it did."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return False
+    addr = client_addr()
+    if throttles().wall_blocked(addr):
+        return False
+    device = users.wall_device_for_token(token)
+    if device is None:
+        throttles().wall_refused(addr)
+        audit_refusal("wall", "wall_refused", None, {"via": "device_cookie"})
+        g.atlas_drop_device_cookie = True
+        return False
+    start_session(SessionUser(device))
+    audit_event("wall_login", device.username, {"via": "device_cookie"}, user=device)
+    return True

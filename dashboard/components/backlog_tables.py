@@ -380,9 +380,10 @@ def ranking_table(df: pd.DataFrame, lang: str, arules: AccountabilityRules) -> h
 # --- the timeline of one matter ----------------------------------------------------------------
 
 def timeline_panel(detail: dict | None, day: dt.date, rules: ClockRules, lang: str,
-                   close: str, matter_no: str) -> html.Section:
+                   close: str, matter_no: str, petitioner=None) -> html.Section:
     """A matter's clocks on one time axis: span from start to due, due bar, done dot,
-    the reference day, and each clock's state in words."""
+    the reference day, and each clock's state in words; ``petitioner``: the masked
+    petitioner line (with its reveal) for roles that see personal data."""
     title = t("bl.tl.title", lang, no=matter_no)
     tools = dcc.Link(t("bl.tl.close", lang), href=close, className="button secondary")
     if detail is None:
@@ -443,7 +444,8 @@ def timeline_panel(detail: dict | None, day: dt.date, rules: ClockRules, lang: s
     def label(key: str) -> str:
         return t(key, lang) + t("bl.colon", lang)
 
-    facts = [
+    facts = [petitioner] if petitioner is not None else []
+    facts += [
         html.Li([html.Strong(label("bl.col.place")), place(m), " · ",
                  html.Strong(label("bl.col.unit")), _text(m["responsible_unit"]), " · ",
                  html.Strong(label("bl.col.category")), i18n.category(m["category"], lang),

@@ -6,7 +6,10 @@ import datetime as dt
 
 from dash import dcc, html
 
-from dashboard import i18n
+from dashboard import (
+    i18n,
+    strings_security,  # noqa: F401  (nav.audit)
+)
 from dashboard.i18n import t
 from domain.enums import CATEGORIES, CHANNELS, ROUTES
 from queries.areas import MEASURES
@@ -31,7 +34,7 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
                       href=path + (query if query_keys is None or key in query_keys else ""),
                       id=f"{prefix}-nav-{key}",
                       className="nav-link" + (" active" if key == active else ""))
-             for key, path in NAV]
+             for key, path in _nav_for_role()]
     top = html.Header([
         html.Div([
             html.Span("信", className="brand-mark", **{"aria-hidden": "true"}),
@@ -44,12 +47,48 @@ def header(prefix: str, lang: str, active: str, *, query: str = "",
             html.Button(t("lang.switch", lang), id=f"{prefix}-lang", n_clicks=0,
                         className="button ghost", title=t("lang.switch.title", lang),
                         lang="en" if lang == "zh" else "zh-CN"),
-            html.A(t("auth.logout", lang), href="/logout", className="button ghost"),
+            logout_form(prefix, lang),
         ], className="header-tools"),
     ], className="app-header" + ("" if printable else " no-print"))
     strip = _banner(lang) if banner else None
     return html.Div([top, strip] if strip is not None else [top],
                     className="app-top" + ("" if printable else " no-print"))
+
+
+AUDIT_NAV = ("audit", "/audit")
+
+
+def _nav_for_role() -> tuple[tuple[str, str], ...]:
+    """The pages the logged-in role may open: the auditor only the audit log, an admin
+    everything and the audit log, the others the office's pages."""
+    from flask import has_request_context
+
+    from dashboard.context import current_account
+
+    role = getattr(current_account(), "role", None) if has_request_context() else None
+    if role == "auditor":
+        return (AUDIT_NAV,)
+    if role == "admin":
+        return (*NAV, AUDIT_NAV)
+    return NAV
+
+
+def logout_form(prefix: str, lang: str) -> html.Form:
+    """Log out: a POST with the session's CSRF token (a link could be triggered by another
+    site or an image; a forged form is refused)."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=_csrf_token(),
+                  id=f"{prefix}-logout-csrf"),
+        html.Button(t("auth.logout", lang), type="submit", className="button ghost",
+                    id=f"{prefix}-logout"),
+    ], method="POST", action="/logout", className="logout-form")
+
+
+def _csrf_token() -> str:
+    from flask import has_request_context
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf() if has_request_context() else ""
 
 
 def _banner(lang: str):

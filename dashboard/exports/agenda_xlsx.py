@@ -13,7 +13,6 @@ import datetime as dt
 import io
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +26,7 @@ from queries import agenda as agenda_q
 from queries.accountability import accountability_rules
 from queries.filters import MatterFilter
 from settings import get_settings
+from tabular import openpyxl_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
 TITLE_FONT = Font(bold=True, size=14)
@@ -48,7 +48,7 @@ def _place(r: dict) -> str:
     return r.get("township_name") or r.get("county_name") or r.get("township_code") or ""
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], *,
+def _sheet(wb, title: str, header: list[str], rows: list[list], *,
            first: bool = False, heading: str | None = None) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = title[:31]
@@ -80,7 +80,7 @@ def agenda_workbook(scope, day: dt.date, unit: str | None = None, lang: str = "z
     a = agenda_q.agenda(scope, day, flt, arules, rules)
     f = agenda_q.friday_list(scope, day, flt, arules, rules)
     yes, no = t("ag.yes", lang), t("ag.no", lang)
-    wb = Workbook()
+    wb = openpyxl_workbook()  # every cell neutralised against formula injection
 
     heading = t("ag.heading", lang, region=settings.region_name) + f"  {day.isoformat()}"
     summary = [

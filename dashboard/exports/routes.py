@@ -1,5 +1,6 @@
-"""Download routes of the joint-conference agenda (``GET /export/agenda.xlsx?date=&unit=``)
-and of county leaders' reception days (``GET /export/reception-days.xlsx?month=&unit=``).
+"""Download routes: the joint-conference agenda (``GET /export/agenda.xlsx?date=&unit=``),
+county leaders' reception days (``GET /export/reception-days.xlsx?month=&unit=``) and the audit
+log (``GET /export/audit.xlsx?action=&user=&from=&to=``, auditors and admins).
 
 Behind the login guard like every route; here also: a role that may open the agenda page
 (admin, leader, officer), the unit inside the user's jurisdiction (from the server session,
@@ -10,6 +11,7 @@ refusal is a 403 with an ``access_denied`` audit row.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request
@@ -121,5 +123,38 @@ def reception_days_xlsx():
     resp = Response(data, mimetype=XLSX)
     resp.headers["Content-Disposition"] = (f"attachment; filename=\"{name}\"; "
                                            f"filename*=UTF-8''{quote(zh)}")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/export/audit.xlsx")
+def audit_xlsx():
+    """The audit log rows matching the page's filters (at most ``MAX_ROWS``), one ``export``
+    row in the log for the file."""
+    from dashboard.audit_text import parse
+    from dashboard.context import current_lang
+    from dashboard.exports.audit_xlsx import audit_workbook
+    from queries import audit
+
+    account = current_account()
+    if account is None or account.role not in audit.VIEWER_ROLES:
+        audit_event("access_denied", "/export/audit.xlsx", {"export": "audit",
+                                                            "reason": "role"})
+        abort(403)
+    try:
+        query, _page = parse(request.args.to_dict())
+    except (ValueError, TypeError):
+        abort(400, "invalid filter")
+    query = replace(query, limit=audit.MAX_ROWS, offset=0)
+    rows, _total = audit.page(account.role, query)
+    lang = current_lang()
+    data = audit_workbook(rows, lang)
+    audit_event("export", "audit log", {"format": "xlsx", "rows": len(rows),
+                                        "action": query.action, "user": query.username})
+    resp = Response(data, mimetype=XLSX)
+    stamp = dt.date.today().isoformat()
+    resp.headers["Content-Disposition"] = (
+        f"attachment; filename=\"audit-{stamp}.xlsx\"; "
+        f"filename*=UTF-8''{quote(f'审计日志-{stamp}.xlsx')}")
     resp.headers["Cache-Control"] = "no-store"
     return resp

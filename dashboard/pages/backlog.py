@@ -25,6 +25,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data as shared_data
 from dashboard import i18n
+from dashboard.auth.personal import masked_id
 from dashboard.components import backlog_charts as charts
 from dashboard.components import backlog_forms as forms
 from dashboard.components import backlog_tables as tables
@@ -50,6 +51,7 @@ from dashboard.state import (
     today,
 )
 from queries import accountability, backlog, edits, quality
+from queries import personal as personal_q
 from queries.filters import Period
 from queries.scope import Scope
 from settings import get_settings
@@ -160,9 +162,10 @@ def layout(**query):
                            role="status"))
     if extras.matter:
         detail = backlog.matter_detail(scope, extras.matter, view.day, rules)
-        body.append(tables.timeline_panel(detail, view.day, rules, lang,
-                                          href("/backlog", view.params(matter=None)),
-                                          extras.matter))
+        body.append(tables.timeline_panel(
+            detail, view.day, rules, lang, href("/backlog", view.params(matter=None)),
+            extras.matter, petitioner=petitioner_line(scope, extras.matter, lang)
+            if detail else None))
     builder = {"clocks": _tab_clocks, "backlog": _tab_backlog, "packages": _tab_packages,
                "assignments": _tab_assignments, "receptions": _tab_receptions,
                "ranking": _tab_ranking, "quality": _tab_quality}[extras.tab]
@@ -194,6 +197,68 @@ def layout(**query):
                    className="source-line"),
         ], className="page", lang="en" if lang == "en" else "zh-CN"),
     ], className="atlas atlas-backlog")
+
+
+def petitioner_line(scope: Scope, matter_no: str, lang: str):
+    """The petitioner of a matter, masked (``张**``, the ID's last four), with a reveal that
+    asks for a reason for the roles allowed to (DESIGN §1.2); nothing for scopes without
+    personal data."""
+    if not scope.personal_data:
+        return None
+    ident = personal_q.masked_identity(scope, matter_no)
+    if ident is None:
+        return None
+    masked, last4 = ident
+    parts = [html.Strong(t("bl.pet.label", lang) + t("bl.colon", lang)),
+             html.Span(masked or t("bl.pet.none", lang), id=f"{PREFIX}-pet-name",
+                       className="bl-pet-name"),
+             " · ", html.Strong(t("bl.pet.id", lang) + t("bl.colon", lang)),
+             html.Span(masked_id(last4) or t("bl.pet.none", lang), className="num")]
+    if scope.can_reveal and masked:
+        parts.append(html.Details([
+            html.Summary(t("bl.pet.reveal", lang), id=f"{PREFIX}-reveal-open",
+                         className="button secondary"),
+            html.Div([
+                html.Label(t("bl.pet.reason", lang), htmlFor=f"{PREFIX}-reveal-reason"),
+                dcc.Input(id=f"{PREFIX}-reveal-reason", type="text", maxLength=200,
+                          placeholder=t("bl.pet.reason.placeholder", lang), debounce=False),
+                html.Button(t("bl.pet.confirm", lang), id=f"{PREFIX}-reveal-go", n_clicks=0,
+                            className="button"),
+                html.P(t("bl.pet.note", lang, n=get_settings().reveal_limit_per_hour),
+                       className="muted"),
+            ], className="bl-reveal-form"),
+        ], className="bl-reveal", id=f"{PREFIX}-reveal"))
+        parts.append(dcc.Store(id=f"{PREFIX}-reveal-matter", data=matter_no))
+    parts.append(html.Span(id=f"{PREFIX}-reveal-out", className="bl-reveal-out", role="status"))
+    return html.Li(parts, className="bl-petitioner")
+
+
+@dash.callback(Output(f"{PREFIX}-reveal-out", "children"),
+               Output(f"{PREFIX}-pet-name", "children"),
+               Input(f"{PREFIX}-reveal-go", "n_clicks"),
+               State(f"{PREFIX}-reveal-reason", "value"),
+               State(f"{PREFIX}-reveal-matter", "data"), prevent_initial_call=True)
+def reveal(n, reason, matter_no):
+    """Reveal the name after the reason is given; the checks (role, reason, hourly limit,
+    jurisdiction) and the audit row are ``reveal_petitioner_name``'s."""
+    from dashboard.auth.personal import RevealRefused, reveal_petitioner_name
+    from dashboard.auth.session import remote_addr
+    from dashboard.auth.views import throttles
+
+    account = current_account()
+    if not n or account is None or not isinstance(matter_no, str):
+        return no_update, no_update
+    lang = current_lang()
+    try:
+        name = reveal_petitioner_name(
+            matter_no, scope=current_scope(), user=account, reason=reason,
+            remote_addr=remote_addr(),
+            allow=lambda: throttles().reveal_allowed(f"u:{account.id}"))
+    except RevealRefused as exc:
+        return t(f"bl.pet.refused.{exc.code}", lang), no_update
+    except ValueError:
+        return t("bl.pet.refused.not_in_scope", lang), no_update
+    return t("bl.pet.revealed", lang), name or t("bl.pet.none", lang)
 
 
 def status(scope: Scope, view: View, rules):

@@ -31,6 +31,7 @@ from dashboard import (
     strings_stability,  # noqa: F401  (registers the strings)
     wall_data,
 )
+from dashboard.auth.session import wall_scope
 from dashboard.components.map import atlas_map
 from dashboard.components.wall_panels import (
     PANELS,
@@ -39,7 +40,7 @@ from dashboard.components.wall_panels import (
     panel_order,
     render,
 )
-from dashboard.context import current_lang, current_scope
+from dashboard.context import current_lang
 from dashboard.i18n import t
 from dashboard.state import today
 from dashboard.wall_cache import WallSettings, get_cache, scope_key
@@ -139,7 +140,7 @@ def _panel(name: str, body, lang: str) -> html.Section:
 
 
 def layout(rotate=None, refresh=None, lang=None, hold=None, **_query):
-    scope = current_scope()
+    scope = wall_scope()
     lang = lang if lang in i18n.LANGS else current_lang()
     settings = WallSettings.from_env()
     if scope.is_empty:
@@ -249,7 +250,7 @@ def refresh_wall(_n, config):
     snapshot is due; then one reader refreshes it in the background)."""
     lang = (config or {}).get("lang")
     lang = lang if lang in i18n.LANGS else current_lang()
-    scope = current_scope()
+    scope = wall_scope()
     try:
         snap = snapshot(scope)
     except Exception:

@@ -22,6 +22,22 @@ OFFICER = SimpleNamespace(username="blk_edit_officer", role="officer")
 AUDITOR = SimpleNamespace(username="blk_edit_auditor", role="auditor")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def edit_accounts(dataset, engine):
+    """The accounts the edits act as: the audit log takes only actors that exist (issue 11)."""
+    from queries.users import create_user
+
+    with engine.begin() as c:
+        for who, units in ((OFFICER, [handset.T1]), (AUDITOR, [])):
+            if not c.execute(text("SELECT 1 FROM app_user WHERE username = :u"),
+                             {"u": who.username}).first():
+                create_user(c, who.username, "edit-test-password", who.role, units)
+    yield
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM app_user WHERE username = ANY(:u)"),
+                  {"u": [OFFICER.username, AUDITOR.username]})
+
+
 def audit_rows(engine, action: str, target: str, user=None) -> list[dict]:
     """This module's audit rows (the log is append-only: earlier tests' rows stay)."""
     user = user or OFFICER

@@ -4,6 +4,7 @@ downloads it through the page)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -110,3 +111,29 @@ def test_admin_english_workbook_for_a_township(app, dataset):
         "BLK-M15", "BLK-M14"]
     assert {r[1] for r in wb["Package gaps"].iter_rows(min_row=2, values_only=True)} == {
         "BLK-M14", "BLK-M15", "BLK-M17"}
+
+
+def test_a_leader_name_typed_as_a_formula_arrives_as_text(app, dataset, engine):
+    """Issue 11, finding 2: an officer sets a package leader's name to a formula; the county
+    leader's agenda file carries it as text (openpyxl would store it as a live formula)."""
+    from queries import edits
+    from queries.db import admin_engine
+    from queries.scope import scope_for_user
+    from queries.users import get_account
+
+    evil = '=HYPERLINK("http://evil.example/x","点此查看")'
+    with admin_engine().connect() as conn:
+        officer = get_account(conn, dataset.users["officer"])
+    edits.set_package_leader(scope_for_user(officer), officer, "BLK-M16", evil, "county",
+                             "2026-11-19", today=dt.date(2026, 11, 20))
+    resp = client_for(app, dataset.users["officer"]).get(URL)
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(resp.data))
+    ws = wb["积案"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "BLK-M16")
+    cell = row[header.index("包案领导")]
+    assert cell.data_type == "s" and cell.value == "'" + evil
+    assert not any(c.data_type == "f" for s in wb for r in s.iter_rows() for c in r)
+    # Numbers stay numbers: the day counts of the same row.
+    assert isinstance(row[7].value, int)

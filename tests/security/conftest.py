@@ -124,13 +124,12 @@ def dash_app(db_url):
 
 @pytest.fixture
 def server(dash_app):
-    """The Flask server with fresh per-address throttle counters for each test."""
-    from dashboard.auth.throttle import make_throttle
+    """The Flask server with fresh throttle counters (in memory) for each test."""
+    from dashboard.auth.throttle import make_throttles
     from settings import get_settings
 
-    s = get_settings()
-    dash_app.server.extensions["atlas_throttle"] = make_throttle(
-        None, s.login_max_failures, s.login_lockout_minutes)
+    s = get_settings().model_copy(update={"redis_url": None})
+    dash_app.server.extensions["atlas_throttles"] = make_throttles(s)
     return dash_app.server
 
 

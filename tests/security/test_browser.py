@@ -96,3 +96,81 @@ def test_wrong_password_in_browser(live_url, driver, world):
                                                                  ".message").text
     assert [e for e in driver.get_log("browser") if "Content Security Policy" in
             e.get("message", "")] == []
+
+
+SHOTS = ROOT / "var" / "screenshots"
+
+
+def _login(driver, live_url, username, next_):
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{live_url}/login?next={next_}")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+
+
+def _text(driver, css, expected, timeout=30):
+    from selenium.webdriver.common.by import By
+
+    from tests.dashboard.browser import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(
+        lambda d: expected in d.find_element(By.CSS_SELECTOR, css).text)
+
+
+def test_reveal_with_a_reason_and_logout_in_browser(live_url, driver, world, engine):
+    """Finding 8 in a real browser: the masked name, the reason prompt, the reveal; then the
+    header's logout form (finding 6) ends the session."""
+    from selenium.webdriver.common.by import By
+
+    from tests.security.conftest import audit_rows
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _login(driver, live_url, world.users["officer_a"], "/backlog?matter=SEC-A-1")
+    _text(driver, "#bl-pet-name", "测**")
+    driver.find_element(By.ID, "bl-reveal-open").click()
+    driver.find_element(By.ID, "bl-reveal-go").click()
+    _text(driver, "#bl-reveal-out", "请填写查看原因")
+    assert driver.find_element(By.ID, "bl-pet-name").text == "测**"
+    driver.find_element(By.ID, "bl-reveal-reason").send_keys("接访登记核对身份")
+    driver.find_element(By.ID, "bl-reveal-go").click()
+    _text(driver, "#bl-pet-name", "测试甲")
+    driver.execute_script("document.getElementById('bl-timeline').scrollIntoView()")
+    driver.save_screenshot(str(SHOTS / "reveal-zh.png"))
+    row = audit_rows(engine, "reveal", "SEC-A-1")[-1]
+    assert row["detail"]["reason"] == "接访登记核对身份" and row["remote_addr"] == "127.0.0.1"
+
+    driver.find_element(By.ID, "bl-lang").click()  # English, the name masked again
+    _text(driver, "#bl-timeline", "Petitioner")
+    driver.find_element(By.ID, "bl-reveal-open").click()
+    driver.execute_script("document.getElementById('bl-timeline').scrollIntoView()")
+    driver.save_screenshot(str(SHOTS / "reveal-en.png"))
+    driver.find_element(By.ID, "bl-lang").click()  # back to Chinese for the other tests
+    _text(driver, "#bl-timeline", "信访人")
+
+    driver.find_element(By.ID, "bl-logout").click()
+    _text(driver, "body", "登录")
+    assert "/login" in driver.current_url
+    driver.get(live_url + "/backlog")
+    assert "/login?next=" in driver.current_url
+    assert [e for e in driver.get_log("browser") if "Content Security Policy" in
+            e.get("message", "")] == []
+
+
+def test_audit_page_in_browser_both_languages(live_url, driver, world):
+    from selenium.webdriver.common.by import By
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _login(driver, live_url, world.users["auditor"], "/audit")
+    _wait(driver, "#audit-table")
+    _text(driver, "#audit-table thead", "时间")
+    assert "Time" not in driver.find_element(By.CSS_SELECTOR, "#audit-table thead").text
+    driver.save_screenshot(str(SHOTS / "audit-zh.png"))
+    driver.find_element(By.ID, "au-lang").click()
+    _text(driver, "#audit-table thead", "Time")
+    assert "时间" not in driver.find_element(By.CSS_SELECTOR, "#audit-table thead").text
+    driver.save_screenshot(str(SHOTS / "audit-en.png"))
+    driver.find_element(By.ID, "au-lang").click()
+    _text(driver, "#audit-table thead", "时间")
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []

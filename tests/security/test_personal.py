@@ -21,18 +21,48 @@ def _account(engine, username):
 def test_officer_reveals_own_matter_and_it_is_audited(world, engine):
     officer = _account(engine, world.users["officer_a"])
     name = reveal_petitioner_name("SEC-A-1", scope=scope_for_user(officer), user=officer,
-                                  remote_addr="10.1.2.3")
+                                  reason="接访登记核对身份", remote_addr="10.1.2.3")
     assert name == "测试甲"
     row = audit_rows(engine, "reveal", "SEC-A-1")[-1]
     assert row["username"] == officer.username and row["role"] == "officer"
     assert row["remote_addr"] == "10.1.2.3"
-    assert row["detail"] == {"field": "petitioner_name"} and "测试甲" not in str(row)
+    assert row["detail"] == {"field": "petitioner_name", "reason": "接访登记核对身份"}
+    assert "测试甲" not in str(row)
+
+
+def test_reveal_without_a_reason_is_refused(world, engine):
+    officer = _account(engine, world.users["officer_a"])
+    for reason in (None, "", "   ", "x"):
+        with pytest.raises(RevealRefused) as info:
+            reveal_petitioner_name("SEC-A-1", scope=scope_for_user(officer), user=officer,
+                                   reason=reason)
+        assert info.value.code == "no_reason"
+    assert audit_rows(engine, "reveal_refused", "SEC-A-1")[-1]["detail"]["reason"] == \
+        "no_reason"
+
+
+def test_reveals_over_the_hourly_limit_are_refused(world, engine):
+    from dashboard.auth.throttle import Throttles
+
+    officer = _account(engine, world.users["officer_a"])
+    throttles = Throttles("memory://", reveals_per_hour=3)
+    allow = lambda: throttles.reveal_allowed(f"u:{officer.id}")  # noqa: E731
+    for _ in range(3):
+        assert reveal_petitioner_name("SEC-A-1", scope=scope_for_user(officer), user=officer,
+                                      reason="核对", allow=allow) == "测试甲"
+    with pytest.raises(RevealRefused) as info:
+        reveal_petitioner_name("SEC-A-1", scope=scope_for_user(officer), user=officer,
+                               reason="核对", allow=allow)
+    assert info.value.code == "rate_limit"
+    assert audit_rows(engine, "reveal_refused", "SEC-A-1")[-1]["detail"]["reason"] == \
+        "rate_limit"
 
 
 def test_reveal_outside_scope_refused_and_audited(world, engine):
     officer = _account(engine, world.users["officer_a"])
     with pytest.raises(RevealRefused):
-        reveal_petitioner_name("SEC-B-1", scope=scope_for_user(officer), user=officer)
+        reveal_petitioner_name("SEC-B-1", scope=scope_for_user(officer), user=officer,
+                               reason="核对")
     row = audit_rows(engine, "reveal_refused", "SEC-B-1")[-1]
     assert row["detail"]["reason"] == "not_in_scope"
 
@@ -47,9 +77,10 @@ def test_roles_without_reveal_are_refused(world, engine, role):
 
 def test_department_officer_reveals_department_matter(world, engine):
     dept = _account(engine, world.users["dept"])
-    assert reveal_petitioner_name("SEC-D-1", scope=scope_for_user(dept), user=dept) == "测试丙"
+    assert reveal_petitioner_name("SEC-D-1", scope=scope_for_user(dept), user=dept,
+                                  reason="核对") == "测试丙"
     with pytest.raises(RevealRefused):
-        reveal_petitioner_name("SEC-A-1", scope=scope_for_user(dept), user=dept)
+        reveal_petitioner_name("SEC-A-1", scope=scope_for_user(dept), user=dept, reason="核对")
 
 
 def test_malformed_matter_number(world, engine):
@@ -83,12 +114,13 @@ def test_log_file_redacts_personal_data(server, tmp_path):
     assert "[redacted]]" not in content  # redaction is idempotent across handlers
 
 
-def test_audit_detail_is_cleaned(engine):
+def test_audit_detail_is_cleaned(engine, world):
     from queries import audit
 
     audit.record("export", "SEC-A-1", {"password": "hunter2hunter2", "rows": 3,
                                         "note": "id 430602199001011234",
-                                        "petitioner_name": "测试庚"}, user="someone")
+                                        "petitioner_name": "测试庚"},
+                 user=world.users["officer_a"])
     row = audit_rows(engine, "export", "SEC-A-1")[-1]
     assert row["detail"] == {"password": "[redacted]", "rows": 3,
                              "note": "id 4306**********1234", "petitioner_name": "[redacted]"}

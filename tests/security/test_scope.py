@@ -132,10 +132,10 @@ def test_app_role_writes_are_limited(world, app_role_engine):
                 conn.execute(text(stmt))
 
 
-def test_audit_log_is_append_only_for_the_app_role(app_role_engine, engine):
+def test_audit_log_is_append_only_for_the_app_role(app_role_engine, engine, world):
     with app_role_engine.begin() as conn:
-        new_id = conn.execute(text("INSERT INTO audit_log (action, target) VALUES"
-                                   " ('export', 'append-only-test') RETURNING id")).scalar()
+        new_id = conn.execute(text("SELECT atlas_audit('export', :u, 'append-only-test',"
+                                   " NULL, NULL)"), {"u": world.users["admin"]}).scalar()
     for stmt in ("UPDATE audit_log SET action = 'logout' WHERE id = :i",
                  "DELETE FROM audit_log WHERE id = :i", "TRUNCATE audit_log"):
         with pytest.raises(ProgrammingError):

@@ -28,7 +28,7 @@ def routing_output(client) -> str:
     return next(d["output"] for d in deps if "_pages_content.children" in d["output"])
 
 
-ROUTING_OUTPUT = "..._pages_content.children..._pages_store.data..."
+ROUTING_OUTPUT = ".._pages_content.children..._pages_store.data.."
 
 
 def _routing_body(pathname: str, output: str = ROUTING_OUTPUT) -> dict:
