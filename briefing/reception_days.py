@@ -12,12 +12,12 @@ import datetime as dt
 import io
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from domain.reception_days import WEEKDAYS
 from queries.filters import Period
+from tabular import openpyxl_workbook
 
 #: key → (中文, English)
 STRINGS: dict[str, tuple[str, str]] = {
@@ -121,7 +121,7 @@ def workbook(frame: pd.DataFrame, totals: dict, period: Period, as_of: dt.date, 
              jurisdiction: str) -> bytes:
     """The view as an XLSX file: a heading, the summary line, one row per leader (numbers as
     numbers), a bold frozen header."""
-    wb = Workbook()
+    wb = openpyxl_workbook()
     ws = wb.active
     ws.title = s("rd.sheet", lang)[:31]
     ws.cell(1, 1, s("rd.title", lang, period=period_label(period, lang))).font = Font(

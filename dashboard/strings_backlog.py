@@ -56,11 +56,11 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.dq.unit.title": ("各单位未记录时限与警告", "Unrecorded clocks and warnings by unit"),
     "bl.dq.unit.caption": ("近12个月登记的事项中，因环节日期缺失而不计入任何统计的时限"
                         "（未记录），以及导入时带警告落库的行。请据此补全源数据。",
-                        "Among matters registered in the 12 months: clocks left out of every "
+                        "Among matters registered in the last 12 months: clocks left out of every "
                         "figure because a stage date is blank (unrecorded), and rows that landed "
                         "with a warning. Fix them in the source data."),
     "bl.dq.unit.empty": ("近12个月没有未记录的时限或带警告的行",
-                         "No unrecorded clock or warned row in the 12 months"),
+                         "No unrecorded clock or warned row in the last 12 months"),
     "bl.dq.import.title": ("最近的导入", "Latest imports"),
     "bl.dq.import.caption": ("每次导入的新增、更新、拒绝与警告行数；警告行已落库，"
                              "原因见导入文件旁的警告清单。",
@@ -69,6 +69,9 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
                           "(.warnings.csv)."),
     "bl.dq.import.empty": ("尚无导入记录", "No import yet"),
     "bl.dq.col.matters": ("事项", "Matters"),
+    "bl.dq.col.unit": ("责任单位", "Responsible unit"),
+    "bl.dq.col.township": ("乡镇（街道）", "Township"),
+    "bl.dq.col.county": ("县（市、区）", "County"),
     "bl.dq.col.unrecorded": ("未记录时限", "Unrecorded clocks"),
     "bl.dq.col.warned": ("警告行", "Warned rows"),
     "bl.dq.col.file": ("文件", "File"),
@@ -80,12 +83,12 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.dq.col.flaws": ("警告类型", "Warnings by kind"),
     "bl.dq.kind.matters": ("信访事项", "Matters"),
     "bl.dq.kind.submissions": ("信访件", "Submissions"),
-    "bl.dq.code.unrecorded": ("时限未记录", "unrecorded clock"),
-    "bl.dq.code.id_dropped": ("身份证号无效", "invalid ID dropped"),
-    "bl.dq.code.dropped": ("无效值已忽略", "invalid value dropped"),
-    "bl.dq.code.flag_date_missing": ("积案缺交办日期", "flag without date"),
-    "bl.dq.code.unknown_column": ("未知列", "unknown column"),
-    "bl.dq.code.repeated_column": ("重复列", "repeated column"),
+    "bl.dq.code.unrecorded": ("有未记录时限的行", "rows with an unrecorded clock"),
+    "bl.dq.code.id_dropped": ("身份证号无效的行", "rows with an invalid ID"),
+    "bl.dq.code.dropped": ("含无效可选值的行", "rows with an invalid optional value"),
+    "bl.dq.code.flag_date_missing": ("积案缺交办日期的行", "rows flagged without a date"),
+    "bl.dq.code.unknown_column": ("未知列", "unknown columns"),
+    "bl.dq.code.repeated_column": ("重复列", "repeated columns"),
     # --- statuses (icons carry the meaning as well as colour) ----------------------------------
     "bl.status.overdue": ("超期", "Overdue"),
     "bl.status.due_soon": ("临期", "Due soon"),

@@ -300,9 +300,10 @@ STABILITY_STRINGS: dict[str, tuple[str, str]] = {
     "wall.fig.backlog": ("积案", "Backlog"),
     "wall.fig.warnings": ("预警", "Warnings"),
     "wall.kpi.title": ("{month} 指标与上月（{prev}）对比", "{month} against {prev}"),
-    "wall.kpi.lights": ("红绿灯：达标 / 关注 / 预警（比率按目标值，件数按较上月变化）",
-                        "Lights: on target / watch / alert (rates against targets, counts "
-                        "against last month)"),
+    "wall.kpi.lights": ("红绿灯：✓ 达标　! 关注　✕ 预警　– 无数据"
+                        "（比率按目标值，件数按较上月变化）",
+                        "Lights: ✓ on target, ! watch, ✕ alert, – no data (rates against "
+                        "targets, counts against last month)"),
     "wall.backlog.title": ("积案与包案缺口：乡镇排名", "Backlog and package gaps by township"),
     "wall.backlog.total": ("积案 {backlog} 件 · 包案缺口 {gaps} 件 · 超期 {overdue} 件",
                            "{backlog} backlog · {gaps} package gaps · {overdue} overdue"),

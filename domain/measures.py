@@ -44,7 +44,7 @@ KPIS: tuple[Kpi, ...] = (
         zh_def="转送交办期限在本期届满的事项中按期转送交办的比例（仅信访部门转送的事项）",
         en_def="of matters whose forward clock fell due in the period, those forwarded on "
                "time (office intake only)"),
-    Kpi("timely_accept_rate", "按期受理告知率", "Timely acceptance notice", "rate", "up",
+    Kpi("timely_accept_rate", "按期受理告知率", "Timely acceptance", "rate", "up",
         "acc_ok", ("acc_n",), (0.95, 0.90),
         zh_def="受理告知期限在本期届满的事项中按期告知的比例",
         en_def="of matters whose acceptance clock fell due in the period, those on time"),
@@ -53,7 +53,7 @@ KPIS: tuple[Kpi, ...] = (
         zh_def="答复期限在本期届满的普通途径事项中按期答复的比例（涉法涉诉除外）",
         en_def="of ordinary-route matters whose answer clock fell due in the period, those "
                "answered on time"),
-    Kpi("participation_rate", "参评率", "Evaluation participation", "rate", "up",
+    Kpi("participation_rate", "参评率", "Participation", "rate", "up",
         "evaluated", ("answered",), (0.60, 0.50),
         zh_def="本期答复的事项中参加满意度评价的比例",
         en_def="of matters answered in the period, those evaluated"),
@@ -79,11 +79,11 @@ KPIS: tuple[Kpi, ...] = (
         zh_def="期末有时限超期未完成的事项", en_def="matters with a clock overdue at period end"),
     Kpi("backlog_open", "积案", "Backlog matters", "count", "down",
         zh_def="期末处于积案状态的事项", en_def="matters in backlog at period end"),
-    Kpi("backlog_resolution_rate", "积案化解率", "Backlog resolution", "rate", "up",
+    Kpi("backlog_resolution_rate", "积案化解率", "Backlog resolved", "rate", "up",
         "backlog_resolved", ("backlog_during",),
         zh_def="本期内曾为积案的事项中期末已化解的比例",
         en_def="of matters in backlog on some day of the period, those out of it at its end"),
-    Kpi("first_resolved_rate", "初信初访一次性化解率", "First-time matters resolved at once",
+    Kpi("first_resolved_rate", "初信初访一次性化解率", "Resolved at once",
         "rate", "up", "fr_ok", ("fr_n",), (0.85, 0.75),
         zh_def="答复满90天在本期的事项中，90天内未再信访的比例",
         en_def="of matters whose answer turned 90 days old in the period, those with no new "

@@ -15,6 +15,7 @@ from queries.backlog import group_sql
 from queries.clock_sql import unrecorded_window_start
 from queries.db import scoped
 from queries.filters import MatterFilter, matter_conditions
+from queries.scope import require_rows
 
 
 def _unrecorded_columns(alias: str = "m") -> str:
@@ -57,22 +58,28 @@ def quality_by_unit(scope, day: dt.date, flt: MatterFilter | None = None, by: st
 def quality_by_import(scope, limit: int = 20) -> pd.DataFrame:
     """The latest imports of matters and submissions: ``run_id``, ``file_name``, ``kind``,
     ``finished_at``, ``inserted``, ``updated``, ``rejected`` (whole file), ``warned`` (rows of
-    the scope's matters that landed with a warning) and ``by_code`` (warnings per kind of
-    flaw, as ``code: n`` text). A scope below the region sees only imports that touched its
-    matters, with its own warnings counted."""
+    the scope's matters that landed with a warning) and ``by_code`` (rows per kind of flaw,
+    as ``code: n`` text; a row with two kinds counts in both). A scope below the region sees
+    only imports that touched its matters, with its own warnings counted."""
+    # A row with two flaws is one warned row (as the importer counts), and a row in each of
+    # its two kinds of flaw.
     sql = """
     WITH mine AS (
-      SELECT w.import_run_id, w.code, count(DISTINCT w.line) AS n
+      SELECT w.import_run_id, w.code, w.line
       FROM import_warning w JOIN matter m ON m.matter_no = w.matter_no
-      WHERE {where} GROUP BY 1, 2),
-    per AS (SELECT import_run_id, sum(n) AS warned,
-                   string_agg(code || ': ' || n, ', ' ORDER BY n DESC, code) AS by_code
-            FROM mine GROUP BY 1)
+      WHERE {where}),
+    kinds AS (SELECT import_run_id, code, count(DISTINCT line) AS n FROM mine GROUP BY 1, 2),
+    per AS (SELECT k.import_run_id,
+                   (SELECT count(DISTINCT x.line) FROM mine x
+                    WHERE x.import_run_id = k.import_run_id) AS warned,
+                   string_agg(k.code || ': ' || k.n, ', ' ORDER BY k.n DESC, k.code) AS by_code
+            FROM kinds k GROUP BY 1)
     SELECT r.id AS run_id, r.file_name, r.kind, r.finished_at, r.inserted, r.updated,
            r.rejected, coalesce(p.warned, 0) AS warned, coalesce(p.by_code, '') AS by_code
     FROM import_run r LEFT JOIN per p ON p.import_run_id = r.id
     WHERE r.kind IN ('matters', 'submissions') AND ({visible})
     ORDER BY r.id DESC LIMIT :limit"""
+    require_rows(scope, "import runs")
     where, params = matter_conditions(scope, MatterFilter(), alias="m")
     # The region sees every import; a narrower scope the ones that touched its matters.
     visible = "TRUE" if scope.is_region else (

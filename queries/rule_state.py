@@ -81,13 +81,13 @@ def recompute(engine, rules: ClockRules) -> dict:
                 break
             last = int(frame["id"].iloc[-1])
             due = compute_due_dates(frame, rules)
-            buf = io.StringIO()
-            out = pd.DataFrame({"id": frame["id"]})
+            # COPY text of ids and dates (no export: nothing here a person typed).
+            columns = [frame["id"].astype(str).to_numpy()]
             for c in DUE_COLUMNS:
                 values = np.datetime_as_string(due[c].to_numpy(dtype="datetime64[D]"), unit="D")
-                out[c] = np.where(due[c].isna(), "\\N", values)
-            out.to_csv(buf, sep="\t", header=False, index=False)
-            buf.seek(0)
+                columns.append(np.where(due[c].isna(), "\\N", values))
+            buf = io.StringIO("".join("\t".join(row) + "\n"
+                                      for row in zip(*columns, strict=True)))
             with raw.cursor() as cur:
                 cur.copy_expert(f"COPY rule_due (id, {', '.join(DUE_COLUMNS)}) FROM STDIN", buf)
         sets = ", ".join(f"{c} = r.{c}" for c in DUE_COLUMNS)

@@ -3,9 +3,12 @@ unit and per import, so an office sees where its source data has gaps."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 from dash import html
 
+from dashboard import i18n
 from dashboard.components.backlog_tables import _num, _table, _th, empty, section
 from dashboard.i18n import fmt_int, t
 from domain.clocks import DUTY_CLOCKS
@@ -15,11 +18,12 @@ def by_unit_table(df: pd.DataFrame, lang: str, by: str) -> html.Div:
     """Groups with unrecorded clocks or warned rows, worst first."""
     if df.empty:
         return empty(t("bl.dq.unit.empty", lang))
-    head = [_th(t(f"bl.by.{by}", lang)), _th(t("bl.dq.col.matters", lang), True),
+    head = [_th(t(f"bl.dq.col.{by}", lang)), _th(t("bl.dq.col.matters", lang), True),
             _th(t("bl.dq.col.unrecorded", lang), True),
             *[_th(t(f"bl.clock.{c.key}", lang), True) for c in DUTY_CLOCKS],
             _th(t("bl.dq.col.warned", lang), True)]
-    rows = [html.Tr([html.Td(r["name"] or "—"), _num(r["matters"]),
+    rows = [html.Tr([html.Td((i18n.place(r["name"], lang) if by != "unit" else r["name"]) or "—"),
+                     _num(r["matters"]),
                      _num(r["unrecorded"], "bl-bad" if r["unrecorded"] else ""),
                      *[_num(r[f"unrec_{c.key}"], "" if r[f"unrec_{c.key}"] else "muted")
                        for c in DUTY_CLOCKS],
@@ -34,7 +38,7 @@ def by_import_table(df: pd.DataFrame, lang: str) -> html.Div:
     if df.empty:
         return empty(t("bl.dq.import.empty", lang))
     head = [_th(t("bl.dq.col.file", lang)), _th(t("bl.dq.col.kind", lang)),
-            _th(t("bl.dq.col.finished", lang)), _th(t("bl.dq.col.inserted", lang), True),
+            _th(t("bl.dq.col.finished", lang), True), _th(t("bl.dq.col.inserted", lang), True),
             _th(t("bl.dq.col.updated", lang), True), _th(t("bl.dq.col.rejected", lang), True),
             _th(t("bl.dq.col.warned", lang), True), _th(t("bl.dq.col.flaws", lang))]
 
@@ -47,7 +51,9 @@ def by_import_table(df: pd.DataFrame, lang: str) -> html.Div:
             parts.append(f"{t(f'bl.dq.code.{code}', lang)} {fmt_int(int(n))}")
         return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
-    rows = [html.Tr([html.Td(r["file_name"], className="mono"),
+    # The file's own name, not the server's path to it.
+    rows = [html.Tr([html.Td(PurePath(r["file_name"]).name, className="mono",
+                             title=PurePath(r["file_name"]).name),
                      html.Td(t(f"bl.dq.kind.{r['kind']}", lang)),
                      html.Td("—" if pd.isna(r["finished_at"]) else
                              pd.Timestamp(r["finished_at"]).tz_convert("Asia/Shanghai")

@@ -19,6 +19,8 @@ from dashboard.components.warnings import warning_text
 from dashboard.i18n import t
 
 PANELS = ("map", "kpi", "backlog", "stability", "warnings")
+#: The symbol of each traffic light on a KPI tile (the legend names them).
+LIGHT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✕", "none": "–"}
 #: Choropleth classes on the dark theme: navy to cyan (few → many matters per 10,000).
 DARK_RAMP = ("#123a63", "#17609a", "#1f8fc4", "#2bbbd9", "#7ff0ff")
 NODATA = "#1b2a44"
@@ -158,9 +160,13 @@ def kpi_panel(snap: dict, lang: str) -> list:
     tiles = []
     for card in CARDS:
         light = k["lights"].get(card.key, "none")
+        # The light's word is in the legend under the board; the tile carries its symbol
+        # (never colour alone, DESIGN §11) so the label keeps the tile's width.
         tiles.append(html.Div([
             html.Div([html.Span(className=f"wall-light {light}", **{"aria-hidden": "true"}),
-                      html.Span(t(f"light.{light}", lang))], className=f"wall-light-row {light}"),
+                      html.Span(LIGHT_SYMBOLS[light], title=t(f"light.{light}", lang),
+                                **{"aria-label": t(f"light.{light}", lang)})],
+                     className=f"wall-light-row {light}"),
             kpi_card(card, k["current"], k["previous"], lang),
         ], className=f"wall-kpi light-{light}", **{"data-light": light}))
     return [html.H2(t("wall.kpi.title", lang, month=k["month"], prev=k["prev_month"]),
