@@ -93,8 +93,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "箭头为较上期（{pstart} 至 {pend}）的变化。",
                     "Period {start} to {end}, as of {asof}; arrows compare with the previous "
                     "period ({pstart} to {pend})."),
-    "kpi.no_prev": ("上期无数据", "no previous data"),
-    "kpi.no_data": ("本期无可计算事项", "nothing to count in this period"),
+    "kpi.no_prev": ("上期无数据", "no prior data"),
+    "kpi.no_data": ("本期无可计算事项", "none to count"),
     "kpi.of": ("共 {n}", "of {n}"),
     "kpi.persons": ("{n} 人次", "{n} persons"),
     "kpi.batches": ("批次", "visits"),

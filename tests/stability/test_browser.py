@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.dashboard.browser import make_driver, wait_for
+from tests.live_server import ROOT
 from tests.stability.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -103,11 +104,15 @@ def test_wall_fits_and_text_is_large(live_server, wall_token, width, height, min
         root_px = float(d.execute_script(
             "return getComputedStyle(document.documentElement).fontSize").rstrip("px"))
         assert root_px == pytest.approx(min_px)
-        for panel in PANELS:
-            d.get(f"{live_server}/wall?hold={panel}")
+        for lang, panel in [(lang, panel) for lang in ("zh", "en") for panel in PANELS]:
+            d.get(f"{live_server}/wall?hold={panel}&lang={lang}")
             wait_for(d, f"#wall-root.show-{panel}", timeout=30)
-            wait_for(d, "#wall-kpi-body .wall-kpi", timeout=60, count=13)
+            wait_for(d, "#wall-kpi-body .wall-kpi", timeout=60, count=16)
             time.sleep(1.0)  # the fade-in (0.6 s)
+            if panel == "kpi":
+                shots = ROOT / "var" / "screenshots"
+                shots.mkdir(parents=True, exist_ok=True)
+                d.save_screenshot(str(shots / f"wall-kpi-{lang}-{width}.png"))
             fit = d.execute_script(FIT_JS)
             assert fit["sw"] <= fit["cw"] and fit["sh"] <= fit["ch"], (panel, fit)
             assert fit["bodySw"] <= width and fit["bodySh"] <= height, (panel, fit)
@@ -115,10 +120,10 @@ def test_wall_fits_and_text_is_large(live_server, wall_token, width, height, min
             for pid, left, top, right, bottom in fit["panels"]:
                 assert left >= 0 and top >= 0 and right <= width and bottom <= height, pid
             assert fit["active"] == [f"wall-panel-{panel}"]
-            assert not fit["clipped"], (panel, fit["clipped"][:5])
+            assert not fit["clipped"], (lang, panel, fit["clipped"][:5])
             txt = d.execute_script(TEXT_JS)
             assert txt["count"] > 10, panel
-            assert txt["min"] >= min_px - 0.01, (panel, txt)
+            assert txt["min"] >= min_px - 0.01, (lang, panel, txt)
         assert not _severe(d)
     finally:
         d.quit()
