@@ -218,3 +218,46 @@ def test_edits_are_audited_and_refused_outside_the_township(live, users, driver,
                                                      ("package_leader_set", "BLK-M16")]
     assert all(a.remote_addr == "127.0.0.1" for a in audit)
     assert severe(driver) == []
+
+
+def test_data_quality_tab_counts_per_township_in_both_languages(live, users, driver, engine,
+                                                               tmp_path):
+    """The 数据质量 tab lists, per township, unrecorded clocks and rows that landed with a
+    warning — the numbers SQL finds — in Chinese and English."""
+    from ingest.matters import import_file
+
+    path = tmp_path / "dq.csv"
+    path.write_text(
+        "信访事项编号,登记日期,问题类别,问题属地代码,转送交办日期,受理日期,答复日期,身份证号\n"
+        # accepted blank, answered: two unrecorded clocks, one warned row.
+        f"BLK-DQ1,2026-09-01,城乡建设,{handset.T1},2026-09-02,,2026-10-20,\n"
+        # a mistyped ID: one warned row, no unrecorded clock.
+        f"BLK-DQ2,2026-09-03,城乡建设,{handset.T1},2026-09-04,2026-09-05,,"
+        "430602199001011230\n", encoding="utf-8")
+    summary = import_file(path, engine=engine)
+    try:
+        assert (summary.inserted, summary.rejected, summary.warned) == (2, 0, 2)
+        with engine.connect() as c:
+            want = c.execute(text(
+                "SELECT sum(m.unrecorded_n), (SELECT count(DISTINCT (w.import_run_id, w.line))"
+                " FROM import_warning w JOIN matter x ON x.matter_no = w.matter_no"
+                " WHERE x.township_code = :t AND x.registered_on > '2025-11-20')"
+                " FROM matter m WHERE m.township_code = :t"
+                " AND m.registered_on > '2025-11-20'"), {"t": handset.T1}).one()
+        assert tuple(want) == (2, 2)
+        login(driver, live, users["admin"], "/backlog?tab=quality&by=township")
+        wait(driver, lambda d: css(d, f'#dq-units tr[data-key="{handset.T1}"]'))
+        cells = [td.text for td in css(driver, f'#dq-units tr[data-key="{handset.T1}"] td')]
+        assert "西塘镇" in cells[0]
+        assert (int(cells[2]), int(cells[-1])) == tuple(want)  # unrecorded clocks, warned rows
+        driver.save_screenshot(str(ROOT / "var" / "screenshots" / "quality-zh.png"))
+        css(driver, "#bl-lang")[0].click()
+        wait(driver, lambda d: [th.text for th in css(d, "#dq-units thead th")][:1]
+             == ["Township"])
+        row = css(driver, f'#dq-units tr[data-key="{handset.T1}"]')[0].text
+        assert "西塘" not in row and "Xitang" in row
+        driver.save_screenshot(str(ROOT / "var" / "screenshots" / "quality-en.png"))
+        assert severe(driver) == []
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM matter WHERE matter_no LIKE 'BLK-DQ%'"))
