@@ -119,3 +119,16 @@ def week_key(day: dt.date) -> str:
 def week_as_of(sunday: dt.date, tz: str = "Asia/Shanghai") -> dt.datetime:
     """The moment the weekly report is computed at: the week's Sunday, 23:59 office time."""
     return dt.datetime.combine(sunday, dt.time(23, 59), tzinfo=ZoneInfo(tz))
+
+
+def office_now(tz: str = "Asia/Shanghai") -> dt.datetime:
+    """Now on the office clock: the time in ``tz``, on the day ``ATLAS_AS_OF`` pins when set
+    (as ``dashboard.state.today`` and the wall do), so a command run for a demo or a test
+    sees the same "now" as the pages."""
+    import os
+
+    now = dt.datetime.now(ZoneInfo(tz))
+    pinned = os.environ.get("ATLAS_AS_OF")
+    if pinned:
+        now = dt.datetime.combine(dt.date.fromisoformat(pinned), now.time(), tzinfo=now.tzinfo)
+    return now
