@@ -105,7 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wk.title": ("{name}每周预警信息", "Weekly early-warning report: {name}"),
     "wk.subtitle": ("{year}年第{week}周（{start} 至 {end}）",
                     "Week {week} of {year} ({start} to {end})"),
-    "wk.header": ("{name} · {key} 每周预警信息", "{name} · weekly warnings {key}"),
+    "wk.header": ("{name} · {week} 每周预警信息", "{name} · weekly warnings {week}"),
     "wk.meta.unit": ("辖区：{name}（区划代码 {code}）", "Jurisdiction: {name} (code {code})"),
     "wk.meta.week": ("统计周：{start}（周一）至 {end}（周日）",
                      "Week: {start} (Monday) to {end} (Sunday)"),

@@ -213,7 +213,7 @@ def build(facts: dict, unit: str, unit_name: str, lang: str, generated: dt.date)
                 for i, (key, blocks) in enumerate(parts, start=1)]
     return Document(lang=lang, title=s("wk.title", lang, name=name),
                     subtitle=s("wk.subtitle", lang, year=year, week=week_no, start=mon, end=sun),
-                    meta=meta, header=s("wk.header", lang, name=name, key=facts["week"]),
+                    meta=meta, header=s("wk.header", lang, name=name, week=facts["week"]),
                     generated=generated.isoformat(), sections=sections, notes=notes)
 
 
