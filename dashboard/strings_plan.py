@@ -68,7 +68,7 @@ PLAN_STRINGS: dict[str, tuple[str, str]] = {
                         "PDF, Word and Excel files hold the same figures. Urgent information "
                         "(irregular petitions in Beijing) is in the warnings above at once."),
     "wk.page.week": ("统计周", "Week"),
-    "wk.page.week.option": ("{key}（{start} 至 {end}）", "{key} ({start} to {end})"),
+    "wk.page.week.option": ("{week}（{start} 至 {end}）", "{week} ({start} to {end})"),
     "wk.page.asof": ("计算时点 {moment}", "As of {moment}"),
     "wk.page.pdf": ("下载 PDF", "PDF"),
     "wk.page.docx": ("下载 Word", "Word"),

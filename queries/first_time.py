@@ -5,10 +5,11 @@ that came back (the ones the office studies).
 
 Two cohorts, both named on the page:
 
-- the *period's first-time matters*: registered in the period; on the day D (the period's
-  last day, or the as-of date if earlier) each is ``unanswered``, ``came_back`` (a submission
-  on answer + 1 … answer + 90, by D), ``resolved_at_once`` (the 90 days passed by D with none)
-  or ``watching`` (``domain.plan.first_time_state``);
+- the *period's first-time matters*: registered in the period (up to the as-of date); on
+  the as-of date each is ``unanswered``, ``came_back`` (a submission on answer + 1 … answer +
+  90, by then), ``resolved_at_once`` (the 90 days passed by then with none) or ``watching``
+  (``domain.plan.first_time_state``) — a month's matters are followed after the month ends,
+  which is what the office studies;
 - the KPI ``first_resolved_rate`` of ``queries.kpi.compute_kpis``: matters whose answer + 90
   days fell in the period, resolved at once ÷ all of them — the same formula grouped, so
   the groups add up to the KPI card.
@@ -35,23 +36,24 @@ COUNTS = ("registered", "answered", "on_time", "came_back", "resolved", "watchin
           "fr_ok")
 LIST_LIMIT = 200
 
-#: SQL of the counts (alias ``m``; parameters ps, d, fr).
+#: SQL of the counts (alias ``m``; parameters ps, pe: the period up to the as-of date; d: the
+#: as-of date the period's matters are judged on; fr: the window in days).
 _COUNTS_SQL = """
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d) AS registered,
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d AND m.answered_on <= :d)
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe) AS registered,
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe AND m.answered_on <= :d)
     AS answered,
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d AND m.answered_on <= :d
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe AND m.answered_on <= :d
                    AND m.answered_on <= m.answer_due) AS on_time,
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d AND m.answered_on <= :d
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe AND m.answered_on <= :d
                    AND m.first_return_on <= least(m.answered_on + :fr, :d)) AS came_back,
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d AND m.answered_on + :fr <= :d
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe AND m.answered_on + :fr <= :d
                    AND (m.first_return_on IS NULL OR m.first_return_on > m.answered_on + :fr))
     AS resolved,
-  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :d AND m.answered_on <= :d
+  count(*) FILTER (WHERE m.registered_on BETWEEN :ps AND :pe AND m.answered_on <= :d
                    AND m.answered_on + :fr > :d
                    AND (m.first_return_on IS NULL OR m.first_return_on > :d)) AS watching,
-  count(*) FILTER (WHERE m.answered_on + :fr BETWEEN :ps AND :d) AS fr_n,
-  count(*) FILTER (WHERE m.answered_on + :fr BETWEEN :ps AND :d
+  count(*) FILTER (WHERE m.answered_on + :fr BETWEEN :ps AND :pe) AS fr_n,
+  count(*) FILTER (WHERE m.answered_on + :fr BETWEEN :ps AND :pe
                    AND (m.first_return_on IS NULL OR m.first_return_on > m.answered_on + :fr))
     AS fr_ok"""
 
@@ -60,7 +62,8 @@ def _params(scope, period: Period, as_of: dt.date, flt: MatterFilter | None,
             rules: ClockRules) -> tuple[str, dict]:
     flt = replace(flt or MatterFilter(), clock=None, clock_day=None)
     where, params = matter_conditions(scope, flt, alias="m")
-    params.update(ps=period.start, d=min(period.end, as_of), fr=rules.first_resolved_days)
+    params.update(ps=period.start, pe=min(period.end, as_of), d=as_of,
+                  fr=rules.first_resolved_days)
     return where, params
 
 
@@ -102,8 +105,8 @@ def first_time_by_group(scope, period: Period, as_of: dt.date, flt: MatterFilter
     sql = f"""
     SELECT {key} AS key, min({name}) AS name, {_COUNTS_SQL}
     FROM matter m {join}
-    WHERE {where} AND (m.registered_on BETWEEN :ps AND :d
-                       OR m.answered_on + :fr BETWEEN :ps AND :d)
+    WHERE {where} AND (m.registered_on BETWEEN :ps AND :pe
+                       OR m.answered_on + :fr BETWEEN :ps AND :pe)
     GROUP BY 1"""
     with scoped(scope) as conn:
         frame = pd.read_sql_query(text(sql), conn, params=params)
@@ -116,7 +119,7 @@ def came_back(scope, period: Period, as_of: dt.date, flt: MatterFilter | None = 
               rules: ClockRules = ClockRules(), limit: int = LIST_LIMIT
               ) -> tuple[pd.DataFrame, int]:
     """The period's first-time matters that came back within the window after their answer
-    (by D): matter_no, registered_on, category, township and county names, responsible_unit,
+    (by ``as_of``): matter_no, registered_on, category, township and county names, responsible_unit,
     answered_on, answer_due, first_return_on, days_after (first return − answer). The latest
     return first; at most ``limit`` rows, and how many there are."""
     where, params = _params(scope, period, as_of, flt, rules)
@@ -129,7 +132,7 @@ def came_back(scope, period: Period, as_of: dt.date, flt: MatterFilter | None = 
     FROM matter m
     LEFT JOIN admin_unit tu ON tu.code = m.township_code
     LEFT JOIN admin_unit cu ON cu.code = m.county_code
-    WHERE {where} AND m.registered_on BETWEEN :ps AND :d AND m.answered_on <= :d
+    WHERE {where} AND m.registered_on BETWEEN :ps AND :pe AND m.answered_on <= :d
       AND m.first_return_on <= least(m.answered_on + :fr, :d)
     ORDER BY m.first_return_on DESC, m.matter_no
     LIMIT :limit"""

@@ -129,20 +129,24 @@ def _rules():
 
 
 def backlog_tab(scope, view, lang: str) -> list:
-    """The Backlog page's 初信初访 tab (``view``: ``backlog_view.View``)."""
+    """The Backlog page's 初信初访 tab (``view``: ``backlog_view.View``); the period's
+    matters are judged on today (a past month's are followed after it ended)."""
+    from dashboard.state import today
+
+    as_of = today()
     by = view.extras.by
     params = view.params(matter=None)
     seg = html.Div([html.Span(t("bl.by.label", lang), className="muted")] + [
         dcc.Link(t(f"bl.by.{b}", lang), href=href("/backlog", {**params, "by": b}),
                  className="bl-seg" + (" active" if b == by else ""))
         for b in ("unit", "township", "county")], className="bl-segs")
-    tools = html.Div([seg, download_link(view.period, view.day, view.flt, by, lang)],
+    tools = html.Div([seg, download_link(view.period, as_of, view.flt, by, lang)],
                      className="bl-rank-tools")
-    body = blocks(scope, view.period, view.day, view.flt, lang, params, bys=(by,),
+    body = blocks(scope, view.period, as_of, view.flt, lang, params, bys=(by,),
                   rows=LIST_ROWS)
     return [section(t("ft.section", lang, start=i18n.fmt_date(view.period.start),
                       end=i18n.fmt_date(view.period.end)),
-                    html.Div(body), caption=t("ft.caption", lang, day=i18n.fmt_date(view.day)),
+                    html.Div(body), caption=t("ft.caption", lang, day=i18n.fmt_date(as_of)),
                     tools=tools, sid="ft-section")]
 
 
@@ -163,11 +167,12 @@ def register_overview(prefix: str, view_or_error) -> None:
             return err
         flt = view.flt
         params = {"unit": flt.unit}
-        tools = download_link(view.period, view.day, flt, "township", lang)
-        body = blocks(scope, view.period, view.day, flt, lang, params,
+        tools = download_link(view.period, view.as_of, flt, "township", lang)
+        body = blocks(scope, view.period, view.as_of, flt, lang, params,
                       bys=("township", "unit"), rows=OVERVIEW_ROWS)
         return section(t("ft.section", lang, start=i18n.fmt_date(view.period.start),
                          end=i18n.fmt_date(view.period.end)),
                        html.Div(body, className="ft-grid"),
-                       caption=t("ft.caption", lang, day=i18n.fmt_date(view.day)), tools=tools,
+                       caption=t("ft.caption", lang, day=i18n.fmt_date(view.as_of)),
+                       tools=tools,
                        sid="ft-section")

@@ -30,7 +30,7 @@ def week_options(day: dt.date, lang: str) -> list[dict]:
     for i in range(WEEKS):
         key = week_key(day - dt.timedelta(days=7 * i))
         mon, sun, _ = weekly.week_moment(key)
-        out.append({"label": t("wk.page.week.option", lang, key=key, start=mon.isoformat(),
+        out.append({"label": t("wk.page.week.option", lang, week=key, start=mon.isoformat(),
                                end=sun.isoformat()), "value": key})
     return out
 
@@ -77,7 +77,8 @@ def body(scope, unit: str | None, week: str, now: dt.datetime, lang: str) -> lis
     return [html.P(t("wk.page.asof", lang, moment=moment.strftime("%Y-%m-%d %H:%M")),
                    className="caption num", id=f"{P}-wk-asof"),
             html.Div(html.Table(html.Tbody(rows), className="data wk-figures",
-                                id=f"{P}-wk-figures"), className="table-scroll short"),
+                                id=f"{P}-wk-figures", style={"maxWidth": "40rem"}),
+                     className="table-scroll"),
             html.Div(links, className="form-actions no-print")]
 
 
@@ -89,7 +90,8 @@ def section(scope, unit: str | None, now: dt.datetime, lang: str) -> html.Sectio
         html.P(t("wk.page.caption", lang), className="caption"),
         html.Div([html.Label(t("wk.page.week", lang), htmlFor=f"{P}-week"),
                   dcc.Dropdown(id=f"{P}-week", options=options, value=default,
-                               clearable=False, searchable=False)],
+                               clearable=False, searchable=False,
+                               style={"minWidth": "24rem"})],
                  className="field w-wide no-print"),
         html.Div(body(scope, unit, default, now, lang), id=f"{P}-wk-body"),
     ], className="panel stab-section", id="weekly")
