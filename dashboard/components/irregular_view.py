@@ -101,7 +101,7 @@ def stability_section(scope, day: dt.date, unit: str | None, lang: str) -> html.
                       groups_table(units.head(LIST_ROWS), "unit", lang) if len(units)
                       else html.P(t("irr.empty", lang), className="empty")]),
         ], className="grid-two"),
-        html.H3([t("irr.national", lang), html.Span(fmt_int(len(national)),
+        html.H3([t("irr.national", lang), html.Span(" " + fmt_int(len(national)),
                                                     className="bl-count num")]),
         list_table(national, lang) if national
         else html.P(t("irr.national.none", lang), className="empty good"),
