@@ -90,7 +90,8 @@ def download_link(period: Period, day: dt.date, flt: MatterFilter, by: str, lang
                   href=href("/export/first-time.xlsx", {
                       "from": period.start.isoformat(), "to": period.end.isoformat(),
                       "date": day.isoformat(), "unit": flt.unit, "by": by,
-                      "cat": ",".join(flt.categories), "route": ",".join(flt.routes)}))
+                      "cat": ",".join(flt.categories), "route": ",".join(flt.routes),
+                      "ch": ",".join(flt.channels)}))
 
 
 def blocks(scope, period: Period, day: dt.date, flt: MatterFilter, lang: str, params: dict,

@@ -90,7 +90,7 @@ def first_time_xlsx():
     from briefing.exports import first_time_workbook
     from dashboard.context import current_lang
     from dashboard.state import today
-    from domain.enums import CATEGORIES, ROUTES
+    from domain.enums import CATEGORIES, CHANNELS, ROUTES
     from queries import first_time
     from queries.filters import MatterFilter, Period
     from settings import get_settings
@@ -106,7 +106,8 @@ def first_time_xlsx():
     by = request.args.get("by") if request.args.get("by") in first_time.GROUPS else "unit"
     cats = tuple(c for c in (request.args.get("cat") or "").split(",") if c in CATEGORIES)
     routes = tuple(r for r in (request.args.get("route") or "").split(",") if r in ROUTES)
-    flt = MatterFilter(unit=unit, categories=cats, routes=routes)
+    chans = tuple(c for c in (request.args.get("ch") or "").split(",") if c in CHANNELS)
+    flt = MatterFilter(unit=unit, categories=cats, routes=routes, channels=chans)
     period, rules = Period(start, end), get_settings().clock_rules()
     groups = first_time.first_time_by_group(scope, period, day, flt, by, rules)
     listing, _total = first_time.came_back(scope, period, day, flt, rules, limit=5000)
