@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select  # noqa: F401  (kept for manual debugging)
+from sqlalchemy import text
 
 from tests.briefing import readers
 from tests.dashboard.browser import WebDriverWait, login, make_driver, wait_for, wait_idle
@@ -201,3 +201,6 @@ def test_national_irregular_import_reaches_an_open_wall(live_server, world, engi
         d.save_screenshot(str(tmp_path / "wall.png"))
     finally:
         d.quit()
+        # The other tests count the hand-built world: the matter added here goes again.
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM matter WHERE matter_no = 'P2-W1'"))
