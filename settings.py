@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     package_channels: tuple[str, ...] = ("visit",)
     package_levels: tuple[str, ...] = ("city", "province", "national")
     first_resolved_days: int = 90
+    # 非访黄牌警告 (DESIGN §3): a unit with this many irregular national submissions, or
+    # this many irregular submissions at any level, among its matters in a month.
+    irregular_card_national: int = Field(1, ge=1)
+    irregular_card_any: int = Field(3, ge=1)
     collective_persons: int = 5
     large_visit_persons: int = 50
     holiday_overrides: str | None = None

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
+from briefing import irregular_section
 from briefing.model import (
     TREND_MONTHS,
     BriefingData,
@@ -146,6 +147,7 @@ def collect(scope, req: BriefingRequest, *, progress: Progress = _quiet,
         "periods": timed("periods", sensitive_in_month, scope, month),
         "units_geo": timed("units_geo", maps.units_geojson, scope, level=child, parent=parent),
         "zones_geo": timed("zones_geo", maps.zones_geojson, scope),
+        "irregular": timed("irregular", irregular_section.gather, scope, month, as_of, flt),
     }
     if table_level != child:
         tasks["table_frame"] = timed("table_frame", areas.measures_by_area, scope, table_level,
@@ -226,5 +228,5 @@ def collect(scope, req: BriefingRequest, *, progress: Progress = _quiet,
         categories=results["categories"], hotspots=hot, hotspot_units=hot_n,
         counts=counts, board=board, ageing=backlog.ageing(status, day), packages=packages,
         gaps=gaps, gaps_total=gaps_total, closeout=results["closeout"], periods=summaries,
-        timings=timings,
+        irregular=results["irregular"], timings=timings,
     )

@@ -546,6 +546,10 @@ def build(data: BriefingData, lang: str | None = None) -> Document:
     ])
     add("packages", [package_table(data, lang), gaps_table(data, lang)])
     add("assignments", [closeout_table(data, lang)])
+    if data.irregular:
+        from briefing import irregular_section
+
+        add("irregular", irregular_section.blocks(data.irregular, lang))
     extra = series_tables(data, lang)
     if data.periods:
         blocks, sheet = periods_blocks(data, lang)

@@ -126,4 +126,7 @@ class BriefingData:
     gaps_total: int
     closeout: pd.DataFrame  # queries.accountability.closeout_notice
     periods: list[SensitiveSummary] = field(default_factory=list)
+    #: 非访 of the period (``briefing.irregular_section.gather``): by month and level, by
+    #: township and unit, the yellow cards of its last month.
+    irregular: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per gathered part

@@ -7,6 +7,7 @@ one string each; ``t(key, lang)`` finds both.
 
 from __future__ import annotations
 
+from briefing.plan_strings import STRINGS as PLAN_DOCUMENT_STRINGS
 from dashboard import strings_backlog  # noqa: F401  (merges the backlog labels reused here)
 from dashboard.i18n import STRINGS, t
 
@@ -167,7 +168,7 @@ BRIEFING_STRINGS: dict[str, tuple[str, str]] = {
     "br.asg.col.closed": ("已销号", "Closed"),
     "br.asg.col.closeout_rate": ("销号率", "Close-out rate"),
     "br.asg.col.on_time_rate": ("按期率", "On-time rate"),
-    "br.asg.col.yellow": ("黄牌", "Yellow card"),
+    "br.asg.col.yellow": ("办理时效黄牌", "Handling-time card"),
     "br.yes": ("是", "yes"),
     "br.no": ("否", "no"),
     # --- sensitive periods -----------------------------------------------------------------------
@@ -317,6 +318,9 @@ BRIEFING_STRINGS: dict[str, tuple[str, str]] = {
 }
 
 STRINGS.update(BRIEFING_STRINGS)
+# The work plan's documents (issue 16) keep their labels below the UI; merged here so the
+# monthly briefing's section headings (``br.sec.irregular``) find them.
+STRINGS.update(PLAN_DOCUMENT_STRINGS)
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")

@@ -15,11 +15,12 @@ from cli import (
     reports,
     stability,
     summaries,
+    weekly,
 )
 
 
 def register_commands(server: Flask) -> None:
     for module in (data, geography, imports, demo, accounts, reports, accountability,
-                   stability, briefing, summaries):
+                   stability, briefing, summaries, weekly):
         for command in module.COMMANDS:
             server.cli.add_command(command)

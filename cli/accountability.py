@@ -152,7 +152,7 @@ def ranking_cmd(month: str | None, from_month: str | None, to_month: str | None,
         return
     for r in rows:
         rate = "—" if r["handling_rate"] is None else f"{r['handling_rate'] * 100:.1f}%"
-        flag = "  黄牌 yellow card" if r["yellow"] else ""
+        flag = "  办理时效黄牌 handling-time yellow card" if r["yellow"] else ""
         click.echo(f"{r['rank'] or '—':>4}  {r['name'] or r['key'] or '—'}  {rate}"
                    f"  ({r['acc_ok'] + r['ans_ok']}/{r['acc_n'] + r['ans_n']}){flag}")
 

@@ -41,7 +41,7 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.tile.gaps.hint": ("应由县级领导包案而未包案", "need a county leader, have none"),
     "bl.tile.assign_overdue": ("交办逾期未反馈", "Assignments overdue"),
     "bl.tile.assign_overdue.hint": ("已过反馈期限", "past their feedback deadline"),
-    "bl.tile.yellow": ("黄牌单位", "Yellow-card units"),
+    "bl.tile.yellow": ("办理时效黄牌", "Handling-time yellow cards"),
     "bl.tile.yellow.hint": ("办理按期率低于 {line}", "handling on time below {line}"),
     # --- tabs ----------------------------------------------------------------------------------
     "bl.tabs": ("分项", "Sections"),
@@ -104,7 +104,7 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.status.awaiting_closeout": ("已反馈待销号", "Fed back, awaiting close-out"),
     "bl.status.closed_on_time": ("按期销号", "Closed, on time"),
     "bl.status.closed_late": ("逾期后销号", "Closed, late"),
-    "bl.status.yellow": ("黄牌", "Yellow card"),
+    "bl.status.yellow": ("办理时效黄牌", "Handling-time yellow card"),
     "bl.status.gap": ("包案缺口", "Package gap"),
     "bl.status.backlog": ("积案", "Backlog"),
     "bl.clock.forward": ("转送交办", "Forward"),
@@ -296,11 +296,11 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     # --- ranking tab ---------------------------------------------------------------------------
     "bl.rank.title": ("单位按期办理排名（{month}）", "Units ranked by on-time handling ({month})"),
     "bl.rank.caption": ("办理按期率 = （按期受理告知 + 按期答复）÷ 本期到期的受理告知与答复时限；"
-                        "到期不少于 {min} 件且低于黄牌线的单位亮黄牌。",
+                        "到期不少于 {min} 件且低于黄牌线的单位亮办理时效黄牌。",
                         "Handling on time = (acceptance notices + answers on time) ÷ those due "
                         "in the period; units with at least {min} due and below the line get a "
-                        "yellow card."),
-    "bl.rank.line": ("黄牌线（%）", "Yellow-card line (%)"),
+                        "handling-time yellow card."),
+    "bl.rank.line": ("办理时效黄牌线（%）", "Handling-time card line (%)"),
     "bl.rank.apply": ("应用", "Apply"),
     "bl.rank.empty": ("本期没有到期的时限。", "No clocks fell due in the period."),
     "bl.col.rank": ("排名", "Rank"),
@@ -308,9 +308,10 @@ BACKLOG_STRINGS: dict[str, tuple[str, str]] = {
     "bl.col.accept_rate": ("按期受理告知", "Acceptance on time"),
     "bl.col.answer_rate": ("按期答复", "Answered on time"),
     "bl.col.handling_rate": ("办理按期率", "Handling on time"),
-    "bl.col.yellow": ("黄牌", "Yellow card"),
+    "bl.col.yellow": ("办理时效黄牌", "Handling-time card"),
     "bl.rank.few": ("样本不足", "too few"),
-    "bl.rank.yellow_list": ("{n} 个单位低于黄牌线：", "{n} units below the line: "),
+    "bl.rank.yellow_list": ("{n} 个单位低于黄牌线，获办理时效黄牌：",
+                            "{n} units below the line get the handling-time yellow card: "),
     # --- agenda --------------------------------------------------------------------------------
     "ag.heading": ("{region}信访工作联席会议议程", "{region} petition joint conference: agenda"),
     "ag.date": ("会议日期", "Date"),

@@ -4,6 +4,7 @@ Sensitive-periods pages and the wall screen. Merged into the shared table on imp
 
 from __future__ import annotations
 
+from briefing.warning_text import WARNING_STRINGS
 from dashboard.i18n import STRINGS
 
 STABILITY_STRINGS: dict[str, tuple[str, str]] = {
@@ -51,8 +52,6 @@ STABILITY_STRINGS: dict[str, tuple[str, str]] = {
     "light.amber": ("关注", "Watch"),
     "light.red": ("预警", "Alert"),
     "light.none": ("无数据", "No data"),
-    "sev.red": ("红色预警", "Red"),
-    "sev.amber": ("黄色预警", "Amber"),
     # --- measures of the influx --------------------------------------------------------------
     "m.submissions": ("信访件", "Submissions"),
     "m.collective": ("集体访批次", "Collective visits"),
@@ -222,26 +221,6 @@ STABILITY_STRINGS: dict[str, tuple[str, str]] = {
     "warn.col.level": ("级别", "Level"),
     "warn.col.what": ("预警内容", "Warning"),
     "warn.col.link": ("查看", "Open"),
-    "warn.collective_visit": ("{area} 集体访 {persons} 人（{category}，{day}）",
-                              "{area}: collective visit of {persons} persons ({category}, {day})"),
-    "warn.influx": ("{area} 信访量 {current} 件，为基线 {baseline} 件的 {ratio} 倍（p={p}）",
-                    "{area}: {current} submissions, {ratio}× the baseline of {baseline} "
-                    "(p={p})"),
-    "warn.influx.new": ("{area} 信访量 {current} 件，基线为 0（p={p}）",
-                        "{area}: {current} submissions against none in the baseline (p={p})"),
-    "warn.ledger_overdue": ("台账纠纷逾期 {days} 天：{title}（{area}，{people} 人）",
-                            "Ledger dispute {days} days past resolve-by: {title} ({area}, "
-                            "{people} people)"),
-    "warn.ledger_due_soon": ("台账纠纷 {days} 天内到期：{title}（{area}，{people} 人）",
-                             "Ledger dispute due within {days} days: {title} ({area}, "
-                             "{people} people)"),
-    "warn.report_missing": ("{unit} 今日 {cutoff} 前未报零报告",
-                            "{unit}: no daily report by {cutoff} today"),
-    "warn.kind.collective_visit": ("集体访", "Collective visits"),
-    "warn.kind.influx": ("信访量激增", "Influx"),
-    "warn.kind.ledger_overdue": ("台账逾期", "Ledger overdue"),
-    "warn.kind.ledger_due_soon": ("台账临期", "Ledger due soon"),
-    "warn.kind.report_missing": ("零报告缺报", "Missing reports"),
     "warn.more": ("另有 {n} 条", "{n} more"),
     # --- periods page ------------------------------------------------------------------------
     "periods.list": ("敏感期列表", "Sensitive periods"),
@@ -336,3 +315,6 @@ STABILITY_STRINGS: dict[str, tuple[str, str]] = {
 }
 
 STRINGS.update(STABILITY_STRINGS)
+# The warnings' messages, kinds and levels live below the UI with their text function, so
+# the weekly report (briefing/) words them exactly as the page and the wall do.
+STRINGS.update(WARNING_STRINGS)

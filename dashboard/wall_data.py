@@ -17,14 +17,14 @@ import pandas as pd
 
 from domain.warnings import RISK_ORDER, WarningRules, rules_from_env, traffic_light
 from geo import hotspots as hs
-from queries import duty, ledger, maps, periods, stability
+from queries import duty, irregular, ledger, maps, periods, stability
 from queries import warnings as qwarn
 from queries.areas import measures_by_area
 from queries.filters import Period
 from queries.kpi import KPI_KEYS, compute_kpis
 from settings import get_settings
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: irregular petitions (issue 16)
 TOP_TOWNS = 8
 BACKLOG_ROWS = 15
 LEDGER_ROWS = 7
@@ -35,17 +35,11 @@ VISIT_ROWS = 5
 
 def office_now() -> dt.datetime:
     """Now in the office's time zone; ``ATLAS_AS_OF`` (``dashboard.state.today``) pins the
-    day for demos and tests, keeping the time of day."""
-    from zoneinfo import ZoneInfo
+    day for demos and tests, keeping the time of day (one clock: ``domain.plan.office_now``,
+    which the commands use too)."""
+    from domain.plan import office_now as clock
 
-    from dashboard.state import today
-
-    tz = ZoneInfo(get_settings().timezone)
-    now = dt.datetime.now(tz)
-    day = today()
-    if day != now.date():
-        now = dt.datetime.combine(day, now.time(), tzinfo=tz)
-    return now
+    return clock(get_settings().timezone)
 
 
 def _iso(value):
@@ -174,6 +168,9 @@ def build_snapshot(scope, now: dt.datetime, *, rules: WarningRules | None = None
     coverage = duty.roster_coverage(scope, day)
     ledger_summary = ledger.summary(scope, day)
 
+    month = Period.month(day.year, day.month)
+    irr_month = irregular.irregular_totals(scope, month, day)
+
     by_kind: dict[str, int] = {}
     for w in warnings:
         by_kind[w.kind] = by_kind.get(w.kind, 0) + 1
@@ -211,6 +208,11 @@ def build_snapshot(scope, now: dt.datetime, *, rules: WarningRules | None = None
                                     for m in facts["missing"]],
                         "rate_30d": duty.overall_rate(rates)},
             "duty": coverage,
+            # 非访: this month's by received level, and the national ones of the look-back
+            # (each an immediate warning: red on the screen at once).
+            "irregular": {"month": irr_month,
+                          "national_recent": len(facts.get("irregular", ())),
+                          "lookback_days": th.lookback_days},
         },
         "warnings": [w.as_dict() for w in warnings[:WARNING_ROWS]],
         "warning_counts": {"total": len(warnings),

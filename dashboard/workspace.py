@@ -25,8 +25,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, 
 
 from dashboard import data, i18n
 from dashboard.components import charts as chart_figs
+from dashboard.components import first_time_view, tables
 from dashboard.components import legend as lg
-from dashboard.components import tables
 from dashboard.components.kpi_cards import kpi_section
 from dashboard.components.map import atlas_map, layer_names, map_notes
 from dashboard.components.shell import filter_bar, header
@@ -310,6 +310,7 @@ def page_layout(prefix: str, kind: str, query: dict) -> html.Div:
             html.Div([map_panel, side], className="grid-main"),
             html.P(t("chart.click_hint", lang), className="hint no-print"),
             html.Section(graphs[2:], className="grid-charts"),
+            first_time_view.overview_placeholder(prefix),
         ]
     else:
         side = html.Section([
@@ -495,6 +496,7 @@ def register(prefix: str, kind: str) -> None:
     if overview:
         _register_kpis(p)
         _register_charts(p)
+        first_time_view.register_overview(p, _view_or_error)
     else:
         _register_points(p)
         _register_hotspots(p)

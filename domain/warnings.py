@@ -15,12 +15,14 @@ regularised incomplete beta function ``I_½(c1, c0 + 1)``. A rise is *significan
 least ``min_count`` events; with ~140 townships tested at once, 0.01 keeps the expected number
 of false flags near one per screen (no further multiple-testing correction is applied).
 
-**Early warnings** (each with its time, area and a link): a collective visit of at least N
-persons; a township's (or project zone's) submissions at least X times its baseline *and* a
-significant rise; a ledger dispute past its resolve-by date (during a sensitive period also
-those due within a few days); a unit without today's daily report after the cutoff (plus a
-grace outside sensitive periods). Inside a sensitive period every threshold tightens
-(:data:`SENSITIVE`). Thresholds are configurable through ``WARN_*`` environment variables
+**Early warnings** (each with its time, area and a link): an irregular submission received
+at national level (非访进京: always red and listed first, whatever the period); a collective
+visit of at least N persons; a township's (or project zone's) submissions at least X times
+its baseline *and* a significant rise; a ledger dispute past its resolve-by date (during a
+sensitive period also those due within a few days); a unit without today's daily report
+after the cutoff (plus a grace outside sensitive periods). Inside a sensitive period every
+threshold tightens (:data:`SENSITIVE`). Thresholds are configurable through ``WARN_*``
+environment variables
 (:func:`rules_from_env`).
 """
 
@@ -71,8 +73,11 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
     "department": ("部门", "Department"),
 }
 
-WARNING_KINDS = ("collective_visit", "influx", "ledger_overdue", "ledger_due_soon",
-                 "report_missing")
+WARNING_KINDS = ("irregular_national", "collective_visit", "influx", "ledger_overdue",
+                 "ledger_due_soon", "report_missing")
+#: Kinds reported at once, above every other warning whatever its time (the work plan:
+#: "information on irregular petitions to Beijing reported at the first time").
+IMMEDIATE_KINDS = ("irregular_national",)
 SEVERITIES = ("red", "amber")
 
 # Free text of the ledger must describe disputes, not people: an 18-digit ID number or an
@@ -345,21 +350,47 @@ def report_warnings(missing: Iterable[Mapping], cutoff: dt.time, th: Thresholds,
                 "cutoff": cutoff.strftime("%H:%M")}) for u in missing]
 
 
+def irregular_warnings(submissions: Iterable[Mapping], th: Thresholds, now: dt.datetime
+                       ) -> list[EarlyWarning]:
+    """Irregular submissions received at national level (非访进京: ``received_on``,
+    ``submission_no``, ``matter_no``, ``township_code``, ``township_name``,
+    ``responsible_unit``) in the last ``th.lookback_days`` days up to today: each an
+    immediate, red warning. Counted by submission and matter, never by person."""
+    today = now.date()
+    since = today - dt.timedelta(days=max(th.lookback_days - 1, 0))
+    out = []
+    for s in submissions:
+        day = s["received_on"]
+        if not since <= day <= today:
+            continue
+        code = s.get("township_code")
+        out.append(EarlyWarning(
+            kind="irregular_national", severity="red", at=_midnight(day, now.tzinfo),
+            area_code=code, area_name=s.get("township_name") or code or "—",
+            link="/stability#irregular", key=f"irregular:{s['submission_no']}",
+            params={"day": day.isoformat(), "matter_no": s.get("matter_no"),
+                    "unit": s.get("responsible_unit") or ""}))
+    return out
+
+
 def sort_warnings(warnings: Iterable[EarlyWarning]) -> list[EarlyWarning]:
-    """Red before amber, newest first, then by key (a stable order for screens)."""
-    return sorted(warnings, key=lambda w: (SEVERITIES.index(w.severity),
+    """Immediate kinds (a national irregular submission) first, then red before amber,
+    newest first, then by key (a stable order for screens)."""
+    return sorted(warnings, key=lambda w: (w.kind not in IMMEDIATE_KINDS,
+                                           SEVERITIES.index(w.severity),
                                            -w.at.timestamp(), w.key))
 
 
 def evaluate(*, now: dt.datetime, sensitive: bool, rules: WarningRules | None = None,
              visits: Iterable[Mapping] = (), influx: Iterable[Mapping] = (),
              influx_window: str = "", ledger: Iterable[Mapping] = (),
-             missing_reports: Iterable[Mapping] = (), cutoff: dt.time = dt.time(17, 0)
-             ) -> list[EarlyWarning]:
-    """Every warning of the four rules, sorted (see :func:`sort_warnings`)."""
+             missing_reports: Iterable[Mapping] = (), cutoff: dt.time = dt.time(17, 0),
+             irregular: Iterable[Mapping] = ()) -> list[EarlyWarning]:
+    """Every warning of the five rules, sorted (see :func:`sort_warnings`)."""
     rules = rules or WarningRules()
     th = rules.for_period(sensitive)
-    found = [*collective_warnings(visits, th, now),
+    found = [*irregular_warnings(irregular, th, now),
+             *collective_warnings(visits, th, now),
              *influx_warnings(influx, th, now, window=influx_window),
              *ledger_warnings(ledger, th, now),
              *report_warnings(missing_reports, cutoff, th, now, strict=sensitive)]

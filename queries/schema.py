@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -172,6 +173,8 @@ submission = Table(
     CheckConstraint("persons >= 1", name="persons"),
     Index("ix_submission_matter_received", "matter_id", "received_on"),
     Index("ix_submission_received", "received_on"),
+    # Migration 0010: the irregular submissions (非访) by receipt day.
+    Index("ix_submission_irregular", "received_on", postgresql_where=text("irregular")),
 )
 
 matter_event = Table(

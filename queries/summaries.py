@@ -120,6 +120,17 @@ def is_fresh(conn, rules: ClockRules) -> bool:
     return bool(row and row[0] and row[1] == rules_key(rules))
 
 
+def write_version() -> int:
+    """The counter every committed write to matters or submissions raises (migration 0006).
+    The wall keys its snapshot on it, so an import is on the screens at their next refresh
+    instead of when the cached snapshot expires."""
+    from queries.db import app_connection
+
+    with app_connection() as conn:
+        return int(conn.execute(text("SELECT version FROM summary_source WHERE id = 1"))
+                   .scalar_one())
+
+
 def status(conn) -> dict:
     """The last build (when, how long, rows) and whether it is current."""
     row = conn.execute(text(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.warnings import EarlyWarning, Thresholds, WarningRules, evaluate, rules_from_env
-from queries import duty, ledger, periods, stability
+from queries import duty, irregular, ledger, periods, stability
 
 DEFAULT_WINDOW_DAYS = 7
 
@@ -28,12 +28,14 @@ def watch_window(scope, day: dt.date, *, window_days: int = DEFAULT_WINDOW_DAYS)
 
 
 def gather(scope, now: dt.datetime, window: dict, th: Thresholds, cutoff: dt.time) -> dict:
-    """The facts the rules read: collective visits of the look-back, influx per township and
-    project zone (frames, kept for the screens), open ledger disputes, missing reports."""
+    """The facts the rules read: irregular national submissions (非访进京) and collective
+    visits of the look-back, influx per township and project zone (frames, kept for the
+    screens), open ledger disputes, missing reports."""
     day = now.date()
     since = day - dt.timedelta(days=max(th.lookback_days - 1, 0))
     facts = {"visits": stability.collective_visits(scope, since, day,
-                                                   min_persons=th.collective_persons)}
+                                                   min_persons=th.collective_persons),
+             "irregular": irregular.irregular_list(scope, since, day, levels=("national",))}
     rows = []
     for level in ("township", "zone"):
         frame = stability.influx_by_area(scope, window["start"], window["end"], day,
@@ -57,7 +59,8 @@ def from_facts(facts: dict, now: dt.datetime, window: dict, rules: WarningRules,
     return evaluate(now=now, sensitive=window["sensitive"], rules=rules,
                     visits=facts["visits"], influx=facts["influx_rows"], influx_window=key,
                     ledger=facts["ledger"].to_dict("records"),
-                    missing_reports=facts["missing"], cutoff=cutoff)
+                    missing_reports=facts["missing"], cutoff=cutoff,
+                    irregular=facts.get("irregular", ()))
 
 
 def current_warnings(scope, now: dt.datetime, *, rules: WarningRules | None = None,

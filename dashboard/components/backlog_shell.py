@@ -27,6 +27,7 @@ STATUS = {
     "unrecorded": ("done", "?"),
     "running": ("info", "…"), "open": ("info", "…"), "awaiting_closeout": ("info", "↗"),
     "yellow": ("yellow", "▮"),
+    "irr_card": ("yellow", "▮"),
 }
 
 

@@ -14,7 +14,8 @@ from queries import accountability
 from queries.filters import MatterFilter, Period
 from queries.scope import Scope
 
-TABS = ("clocks", "backlog", "packages", "assignments", "receptions", "ranking", "quality")
+TABS = ("clocks", "backlog", "first_time", "packages", "assignments", "receptions", "ranking",
+        "quality")
 BYS = ("unit", "township", "county")
 SAVED = ("package", "progress", "closeout", "reception")
 _ID_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")

@@ -12,6 +12,7 @@ from dash import html
 
 from dashboard import (
     i18n,
+    strings_plan,  # noqa: F401  (registers the strings)
     strings_stability,  # noqa: F401  (registers the strings)
 )
 from dashboard.components.kpi_cards import CARDS, kpi_card
@@ -26,8 +27,18 @@ DARK_RAMP = ("#123a63", "#17609a", "#1f8fc4", "#2bbbd9", "#7ff0ff")
 NODATA = "#1b2a44"
 
 
+def national_irregular(snap: dict | None) -> int:
+    """Irregular submissions received in Beijing in the warnings' look-back (非访进京): each
+    an immediate warning."""
+    irr = ((snap or {}).get("stability") or {}).get("irregular") or {}
+    return int(irr.get("national_recent") or 0)
+
+
 def panel_order(snap: dict | None) -> list[str]:
-    """The rotation: stability first during a sensitive period."""
+    """The rotation: the warnings first while a national irregular submission is on them
+    (reported at once), else stability first during a sensitive period."""
+    if national_irregular(snap):
+        return ["warnings", *[p for p in PANELS if p != "warnings"]]
     if snap and snap.get("sensitive"):
         return ["stability", *[p for p in PANELS if p != "stability"]]
     return list(PANELS)
@@ -46,9 +57,14 @@ def _period_name(p: dict, lang: str) -> str:
 
 
 def banner_children(snap: dict | None, lang: str) -> tuple[list, str]:
-    """The header's sensitive-period banner and its class."""
+    """The header's banner and its class: a red alert while a national irregular submission
+    is among the warnings (on every panel, at once), else the sensitive period."""
     if not snap:
         return [], "wall-banner"
+    n_irr = national_irregular(snap)
+    if n_irr:
+        return [html.Span("▲", className="wall-banner-icon", **{"aria-hidden": "true"}),
+                html.Span(t("wall.alert.irregular", lang, n=n_irr))], "wall-banner alert"
     p = snap.get("period")
     if p:
         text = t("wall.banner.active", lang, name=_period_name(p, lang),
@@ -216,6 +232,21 @@ def _influx_tile(key: str, item: dict, persons: dict | None, lang: str) -> html.
     return _figure(t(f"m.{key}", lang), value, sub, tone)
 
 
+def _irregular_tile(irr: dict | None, lang: str) -> list:
+    """This month's irregular submissions by received level; red when any was in Beijing."""
+    if not irr:  # a snapshot from before the figure existed
+        return []
+    m = irr["month"]
+    tone = "bad" if m.get("national") or irr.get("national_recent") else ""
+    value = f"{i18n.fmt_int(m.get('total'))} {t('m.unit.items', lang)}"
+    sub = t("wall.irr.national", lang, n=i18n.fmt_int(m.get("national"))) + " · " + t(
+        "wall.irr.levels", lang, province=i18n.fmt_int(m.get("province")),
+        city=i18n.fmt_int(m.get("city")), county=i18n.fmt_int(m.get("county")))
+    return [html.Div(_figure(t("wall.stab.irregular", lang), value, sub, tone),
+                     id="wall-irregular", **{"data-national": str(m.get("national", 0)),
+                                             "data-total": str(m.get("total", 0))})]
+
+
 def stability_panel(snap: dict, lang: str) -> list:
     s = snap["stability"]
     window = t("wall.stab.window.period" if snap.get("sensitive") else "wall.stab.window.last7",
@@ -231,6 +262,7 @@ def stability_panel(snap: dict, lang: str) -> list:
         _influx_tile("collective", tot["collective"], tot["collective_persons"], lang),
         _influx_tile("cross_level", tot["cross_level"], None, lang),
         _influx_tile("upper_level", tot["upper_level"], None, lang),
+        *_irregular_tile(s.get("irregular"), lang),
     ]
     rising = [html.Li([html.Span(i18n.place(r["name"], lang), className="wall-name"),
                        html.Span(f"{i18n.fmt_int(r['cur'])} / {i18n.fmt_int(r['base'])}",

@@ -27,9 +27,13 @@ bp = Blueprint(BLUEPRINT, __name__)
 
 
 def init_app(server) -> None:
-    """Register the export routes on ``server`` (idempotent; before its first request)."""
+    """Register the export routes on ``server`` (idempotent; before its first request), with
+    those of the work plan's views (``plan_routes``)."""
+    from dashboard.exports import plan_routes
+
     if BLUEPRINT not in server.blueprints:
         server.register_blueprint(bp)
+    plan_routes.init_app(server)
 
 
 def _refuse(target: str, reason: str, export: str = "agenda"):

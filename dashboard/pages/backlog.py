@@ -29,7 +29,7 @@ from dashboard.auth.personal import masked_id
 from dashboard.components import backlog_charts as charts
 from dashboard.components import backlog_forms as forms
 from dashboard.components import backlog_tables as tables
-from dashboard.components import quality_tables
+from dashboard.components import first_time_view, irregular_view, quality_tables
 from dashboard.components.backlog_shell import badge, header, href, tabs, tile
 from dashboard.components.backlog_view import (
     BYS,
@@ -131,6 +131,8 @@ def layout(**query):
     ranking = accountability.unit_ranking(scope, view.period, view.day, view.flt, by="unit",
                                           arules=arules, rules=rules)
     n_yellow = int(ranking["yellow"].sum()) if len(ranking) else 0
+    n_irr_cards = irregular_view.card_count(scope, view.period, view.day, view.flt)
+    irr_rules = irregular_view.irregular_card_rules()
     params = view.params(matter=None)
     tiles = html.Section([
         tile("overdue", counts["overdue"], lang, status="overdue",
@@ -151,10 +153,15 @@ def layout(**query):
         tile("yellow", n_yellow, lang, status="yellow",
              hint=t("bl.tile.yellow.hint", lang, line=fmt_rate(arules.yellow_card_line)),
              link=href("/backlog", {**params, "tab": "ranking"})),
+        # The second kind of yellow card (非访黄牌), named apart from the handling-time one.
+        tile("irr_cards", n_irr_cards, lang, status="yellow",
+             hint=t("bl.tile.irr_cards.hint", lang, national=irr_rules.national,
+                    any=irr_rules.any_level),
+             link=href("/backlog", {**params, "tab": "ranking"}) + "#irr-cards-section"),
     ], className="bl-tiles", **{"aria-label": t("kpi.label", lang)})
     tab_counts = {"clocks": counts["overdue"], "backlog": counts["backlog"],
                   "packages": counts["package_gaps"], "assignments": n_assign_overdue,
-                  "ranking": n_yellow}
+                  "ranking": n_yellow + n_irr_cards}
 
     body: list = []
     if extras.saved:
@@ -166,7 +173,8 @@ def layout(**query):
             detail, view.day, rules, lang, href("/backlog", view.params(matter=None)),
             extras.matter, petitioner=petitioner_line(scope, extras.matter, lang)
             if detail else None))
-    builder = {"clocks": _tab_clocks, "backlog": _tab_backlog, "packages": _tab_packages,
+    builder = {"clocks": _tab_clocks, "backlog": _tab_backlog, "first_time": _tab_first_time,
+               "packages": _tab_packages,
                "assignments": _tab_assignments, "receptions": _tab_receptions,
                "ranking": _tab_ranking, "quality": _tab_quality}[extras.tab]
     body += builder(scope, view, lang, rules, arules, units, frame)
@@ -538,7 +546,12 @@ def _tab_ranking(scope, view: View, lang, rules, arules, units, frame) -> list:
         html.Div([listing, tables.ranking_table(df, lang, arules)]) if len(df)
         else tables.empty(t("bl.rank.empty", lang)),
         caption=t("bl.rank.caption", lang, min=arules.yellow_card_min_items),
-        tools=controls, sid="bl-ranking-section")]
+        tools=controls, sid="bl-ranking-section"),
+        irregular_view.cards_section(scope, view.period, view.day, view.flt, lang)]
+
+
+def _tab_first_time(scope, view: View, lang, rules, arules, units, frame) -> list:
+    return first_time_view.backlog_tab(scope, view, lang)
 
 
 def _tab_quality(scope, view: View, lang, rules, arules, units, frame) -> list:

@@ -33,6 +33,7 @@ from dashboard import (
     i18n,
     strings_stability,  # noqa: F401  (registers the strings)
 )
+from dashboard.components import irregular_view, weekly_view
 from dashboard.components import mdtable as mdt
 from dashboard.components.map import atlas_map
 from dashboard.components.shell import header
@@ -501,9 +502,12 @@ def cached_warnings(scope, now: dt.datetime) -> list[dict]:
     ``WALL_CACHE_TTL`` seconds, one computation per scope however many users look)."""
     from dashboard.wall_cache import get_cache, scope_key
     from dashboard.wall_data import wall_scope
+    from queries.summaries import write_version
 
+    # The write counter is in the key: a national irregular submission just imported is
+    # listed (first) at once.
     key = scope_key(wall_scope(scope), "warnings", now.date().isoformat(),
-                    get_settings().database_url)
+                    get_settings().database_url, write_version())
     return get_cache().get(key, lambda: {"items": [
         w.as_dict() for w in qwarn.current_warnings(scope, now)]})["items"]
 
@@ -604,6 +608,7 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
                 html.Div(id=f"{P}-influx", className="panel"),
                 html.P(id=f"{P}-method", className="caption"),
             ], className="stab-section"),
+            irregular_view.stability_section(scope, day, unit, lang),
             html.Section([
                 html.H2(t("ledger.title", lang)),
                 html.Div([
@@ -687,6 +692,7 @@ def layout(window=None, level=None, unit=None, ledger_no=None, **query):
                 html.P(rules_text(lang, bool(active)), className="caption"),
                 warnings_list(warns, lang),
             ], className="panel stab-section", id="warnings"),
+            weekly_view.section(scope, unit, now, lang),
             html.P(t("source.line", lang, region=i18n.place(get_settings().region_name, lang),
                      asof=day.isoformat()), className="source-line"),
         ], className="page", lang="en" if lang == "en" else "zh-CN"),

@@ -59,9 +59,14 @@ WJS = Namespace("dashExtensions", "wall")
 
 def snapshot(scope) -> dict:
     """The cached snapshot of ``scope`` (computed at most once per ``WALL_CACHE_TTL``)."""
+    from queries.summaries import write_version
+
     scope = wall_data.wall_scope(scope)
-    # The database is part of the key: several deployments may share one Redis.
-    key = scope_key(scope, "snapshot", today().isoformat(), get_settings().database_url)
+    # The database is part of the key: several deployments may share one Redis. So is the
+    # write counter: an import (a national irregular submission) makes a new key, which the
+    # next refresh computes at once rather than serving the stale snapshot.
+    key = scope_key(scope, "snapshot", wall_data.SNAPSHOT_VERSION, today().isoformat(),
+                    get_settings().database_url, write_version())
     return get_cache().get(key, lambda: wall_data.build_snapshot(scope, wall_data.office_now()))
 
 

@@ -126,4 +126,4 @@ def test_ranking_command(runner, dataset):
     assert lenient["line"] == 0.5 and not any(u["yellow"] for u in lenient["units"])
     text_out = runner.invoke(args=["ranking", "--month", "2026-10", "--as-of", "2026-11-20",
                                    "--by", "township"]).output
-    assert re.search(r"1\s+西塘镇（岳阳楼区）\s+60\.0%\s+\(3/5\)\s+黄牌", text_out)
+    assert re.search(r"1\s+西塘镇（岳阳楼区）\s+60\.0%\s+\(3/5\)\s+办理时效黄牌", text_out)

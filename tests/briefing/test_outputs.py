@@ -27,7 +27,7 @@ BASIS = {"timely_forward_rate": ("fwd_ok", ("fwd_n",)),
          "backlog_resolution_rate": ("backlog_resolved", ("backlog_during",)),
          "first_resolved_rate": ("fr_ok", ("fr_n",))}
 HEADINGS = ("一、主要指标", "二、分布情况", "三、趋势与类别", "四、热点区域", "五、超期与积案",
-            "六、领导包案", "七、交办件销号", "八、敏感期情况", "九、说明")
+            "六、领导包案", "七、交办件销号", "八、非正常上访", "九、敏感期情况", "十、说明")
 WHO = {"city": None, "town": TOWN}
 
 
