@@ -87,37 +87,9 @@ def demo_data(cases: int, seed: int, months: int, end: dt.datetime | None, out: 
 def real_export_summary(demo, matters, tally: dict[str, int]) -> str:
     """What the demo holds of a real office export (issue 10), counted in the store after the
     import, so a newcomer sees the warnings and gaps are there on purpose and landed."""
-    from sqlalchemy import text
+    from queries.quality import demo_export_counts
 
-    from queries.db import admin_engine
-
-    scope = {"start": demo.start, "end": demo.end}
-    demo_matters = ("m.matter_no LIKE 'DEMO-%' AND m.registered_on BETWEEN :start AND :end")
-    with admin_engine().connect() as conn:
-        m = conn.execute(text(f"""
-            SELECT count(*) AS n,
-                   count(*) FILTER (WHERE m.intake = 'direct') AS direct,
-                   count(*) FILTER (WHERE m.unrecorded_n > 0) AS gaps,
-                   coalesce(sum(m.unrecorded_n), 0) AS clocks,
-                   count(*) FILTER (WHERE m.petitioner_id_last4 IS NOT NULL) AS ids,
-                   count(*) FILTER (WHERE m.backlog_flag) AS flagged,
-                   count(*) FILTER (WHERE m.backlog_flag
-                                    AND m.backlog_resolved_on IS NOT NULL) AS flagged_resolved,
-                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL) AS resolved,
-                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL AND EXISTS (
-                       SELECT 1 FROM submission s WHERE s.matter_id = m.id
-                       AND s.received_on > m.backlog_resolved_on)) AS came_back
-            FROM matter m WHERE {demo_matters}"""), scope).mappings().one()
-        v = conn.execute(text(f"""
-            SELECT count(*) AS visits, count(*) FILTER (WHERE s.irregular) AS irregular
-            FROM submission s JOIN matter m ON m.id = s.matter_id
-            WHERE {demo_matters} AND s.channel = 'visit'
-              AND s.received_level IN ('city', 'province', 'national')"""),
-            scope).mappings().one()
-        w = conn.execute(text(
-            "SELECT count(*) FILTER (WHERE code = 'id_dropped') AS bad_ids "
-            "FROM import_warning WHERE import_run_id = :run"), {"run": matters.run_id}
-        ).mappings().one()
+    m, v, w = demo_export_counts(demo.start, demo.end, matters.run_id)
 
     def pct(a, b):
         return f"{100 * a / b:.1f} %" if b else "–"

@@ -92,3 +92,42 @@ def quality_by_import(scope, limit: int = 20) -> pd.DataFrame:
     for col in ("inserted", "updated", "rejected", "warned"):
         df[col] = df[col].astype(int)
     return df
+
+
+def demo_export_counts(start: dt.date, end: dt.date, run_id: int | None
+                       ) -> tuple[dict, dict, dict]:
+    """What the demo data (``DEMO-`` matters registered in ``[start, end]``) holds of a real
+    export, counted in the store after its import (owner role; the ``demo-data`` command):
+    matters (direct intake, unrecorded clocks, IDs, flags, resolutions, returns after one),
+    visits at city level and above (irregular ones), and the bad IDs the import ``run_id``
+    dropped."""
+    from queries.db import admin_engine
+
+    scope = {"start": start, "end": end}
+    demo_matters = "m.matter_no LIKE 'DEMO-%' AND m.registered_on BETWEEN :start AND :end"
+    with admin_engine().connect() as conn:
+        m = conn.execute(text(f"""
+            SELECT count(*) AS n,
+                   count(*) FILTER (WHERE m.intake = 'direct') AS direct,
+                   count(*) FILTER (WHERE m.unrecorded_n > 0) AS gaps,
+                   coalesce(sum(m.unrecorded_n), 0) AS clocks,
+                   count(*) FILTER (WHERE m.petitioner_id_last4 IS NOT NULL) AS ids,
+                   count(*) FILTER (WHERE m.backlog_flag) AS flagged,
+                   count(*) FILTER (WHERE m.backlog_flag
+                                    AND m.backlog_resolved_on IS NOT NULL) AS flagged_resolved,
+                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL) AS resolved,
+                   count(*) FILTER (WHERE m.backlog_resolved_on IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM submission s WHERE s.matter_id = m.id
+                       AND s.received_on > m.backlog_resolved_on)) AS came_back
+            FROM matter m WHERE {demo_matters}"""), scope).mappings().one()
+        v = conn.execute(text(f"""
+            SELECT count(*) AS visits, count(*) FILTER (WHERE s.irregular) AS irregular
+            FROM submission s JOIN matter m ON m.id = s.matter_id
+            WHERE {demo_matters} AND s.channel = 'visit'
+              AND s.received_level IN ('city', 'province', 'national')"""),
+            scope).mappings().one()
+        w = conn.execute(text(
+            "SELECT count(*) FILTER (WHERE code = 'id_dropped') AS bad_ids "
+            "FROM import_warning WHERE import_run_id = :run"), {"run": run_id}
+        ).mappings().one()
+    return dict(m), dict(v), dict(w)
