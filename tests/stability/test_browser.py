@@ -109,10 +109,10 @@ def test_wall_fits_and_text_is_large(live_server, wall_token, width, height, min
             wait_for(d, f"#wall-root.show-{panel}", timeout=30)
             wait_for(d, "#wall-kpi-body .wall-kpi", timeout=60, count=16)
             time.sleep(1.0)  # the fade-in (0.6 s)
-            if panel == "kpi":
+            if panel in ("kpi", "stability"):
                 shots = ROOT / "var" / "screenshots"
                 shots.mkdir(parents=True, exist_ok=True)
-                d.save_screenshot(str(shots / f"wall-kpi-{lang}-{width}.png"))
+                d.save_screenshot(str(shots / f"wall-{panel}-{lang}-{width}.png"))
             fit = d.execute_script(FIT_JS)
             assert fit["sw"] <= fit["cw"] and fit["sh"] <= fit["ch"], (panel, fit)
             assert fit["bodySw"] <= width and fit["bodySh"] <= height, (panel, fit)
