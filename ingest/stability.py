@@ -36,6 +36,7 @@ from ingest.columns import COLUMNS, KEYS, Column
 from ingest.matters import ImportSummary
 from ingest.reader import ImportFileError, open_source
 from ingest.rejects import RejectsWriter, RowErrors, rejects_path_for
+from ingest.runs import close_run
 from ingest.validate import _parse_columns, check_duplicates
 
 __all__ = ["ImportFileError", "ImportSummary", "import_stability_file", "KINDS"]
@@ -304,11 +305,7 @@ def import_stability_file(path: str | Path, kind: str, engine: Engine | None = N
             summary.unchanged += len(good) - inserted - updated
             summary.rejected += errors.count
         with engine.begin() as conn:
-            conn.execute(text(
-                "UPDATE import_run SET finished_at = now(), inserted = :i, updated = :u,"
-                " unchanged = :n, rejected = :r WHERE id = :id"),
-                {"i": summary.inserted, "u": summary.updated, "n": summary.unchanged,
-                 "r": summary.rejected, "id": run_id})
+            close_run(conn, run_id, summary)
     finally:
         summary.rejects_path = writer.close()
     return summary
